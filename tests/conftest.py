@@ -1,0 +1,19 @@
+"Shared helpers for the pytest suite: the project root, and running the `ftcourse` command as a user would."
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def ftcourse(*args, env=None):
+    "Run `ftcourse ARGS` in a subprocess; return (exit status, stdout, stderr)."
+    e = {**os.environ, **(env or {})}
+    r = subprocess.run([sys.executable, '-c', 'import sys; from ftcourse.cli import main; sys.exit(main())', *map(str, args)],
+                       capture_output=True, text=True, env=e, cwd=ROOT, timeout=600)
+    return r.returncode, r.stdout, r.stderr
+
+@pytest.fixture
+def offline(monkeypatch):
+    "No network and no FTCOURSE_DATA, in this process and its children."
+    monkeypatch.setenv('FTCOURSE_OFFLINE', '1')
+    monkeypatch.delenv('FTCOURSE_DATA', raising=False)

@@ -1,0 +1,34 @@
+"""README.md is the course home `nbs/index.ipynb` (its markdown cells), and CI runs README's test command.
+Regenerate the README after editing index.ipynb: `python tests/test_readme.py`."""
+import json, re, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def index_markdown():
+    nb = json.loads((ROOT/'nbs'/'index.ipynb').read_text(encoding='utf-8'))
+    return '\n\n'.join(''.join(c['source']).strip() for c in nb['cells'] if c['cell_type'] == 'markdown') + '\n'
+
+def readme_command(marker):
+    "The shell command in the README's code block after `<!-- marker -->`."
+    m = re.search(rf'<!-- {marker} -->\s*```bash\n(.+?)\n```', (ROOT/'README.md').read_text(encoding='utf-8'), re.S)
+    assert m, f'README has no command after <!-- {marker} -->'
+    return m.group(1).strip()
+
+def test_readme_is_the_index():
+    assert (ROOT/'README.md').read_text(encoding='utf-8') == index_markdown(), 'README.md drifted from nbs/index.ipynb: run python tests/test_readme.py'
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT/'.ci'/'run').read_text()
+    assert "readme_command('test')" in ci and 'bash -c "$cmd"' in ci
+    assert 'nbdev-test' in readme_command('test') and 'pytest tests' in readme_command('test')
+
+def test_lesson_table_lists_every_notebook():
+    table = re.search(r'<!-- lessons -->(.+?)<!-- /lessons -->', index_markdown(), re.S).group(1)
+    listed = set(re.findall(r'\]\(nbs/(\w+\.ipynb)\)', table))
+    on_disk = {p.name for p in (ROOT/'nbs').glob('[0-9]*.ipynb')}
+    assert listed == on_disk
+    for nb in on_disk: assert f'blob/main/nbs/{nb}' in table, f'{nb} has no Colab link in the lesson table'
+
+if __name__ == '__main__':
+    (ROOT/'README.md').write_text(index_markdown(), encoding='utf-8'); print('README.md written from nbs/index.ipynb')
