@@ -8,7 +8,7 @@ __all__ = ['SST2_FIX', 'PETS_FIX', 'IMDB_FIX', 'DATASETS', 'TEXT_COLS', 'LABEL_C
            'image_dls', 'digits_folder', 'folder_frame', 'digits_dls', 'pets_frame', 'pets_dls', 'folder_dls',
            'HFTokens', 'tokenize_texts', 'text_dls', 'sst2_dls', 'table_dls', 'imdb_frames']
 
-# %% ../nbs/01_data.ipynb #1e6d46f1
+# %% ../nbs/01_data.ipynb #70f061ef
 import os, csv
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -21,7 +21,7 @@ from fastai.data.transforms import Categorize
 from fastai.text.data import SortedDL, pad_input, TensorText
 from fastcore.basics import store_attr
 
-# %% ../nbs/01_data.ipynb #53d1e012
+# %% ../nbs/01_data.ipynb #d5155659
 def data_home():
     "The folder named by `$FTCOURSE_DATA`, or `None` when it is not set."
     d = os.environ.get('FTCOURSE_DATA')
@@ -36,7 +36,7 @@ def cache_dir(*parts):
 class DataNotFoundError(UserError, FileNotFoundError):
     "A dataset that could not be found anywhere the course looked."
 
-# %% ../nbs/01_data.ipynb #f19c74d1
+# %% ../nbs/01_data.ipynb #f9cac152
 def resolve(name, path=None, download=None, hub=None, source='', fix=''):
     "Find dataset `name`: explicit `path` → `$FTCOURSE_DATA/name` → `download()` if `hub` is reachable → a clear error."
     if path is not None:
@@ -54,7 +54,7 @@ def resolve(name, path=None, download=None, hub=None, source='', fix=''):
         else: tried.append(f"{source} (offline: {hub} hub unreachable)")
     raise DataNotFoundError(f"{name} not found. Tried: {'; '.join(tried)}. {fix}".strip())
 
-# %% ../nbs/01_data.ipynb #ad99eb42
+# %% ../nbs/01_data.ipynb #10130afe
 SST2_FIX = ("Set FTCOURSE_DATA to a folder holding sst2/{train,dev,test}.tsv, pass path=, "
             "or connect to the internet (pip install datasets for the Hugging Face download).")
 PETS_FIX = "Pets needs the internet (fastai URLs.PETS) or a copy: set FTCOURSE_DATA to a folder holding pets/images/*.jpg, or pass path=."
@@ -84,7 +84,7 @@ def require(name):
         raise DataNotFoundError(f"{name} is not available here: no $FTCOURSE_DATA/{name} and the {d['hub']} hub is unreachable. {d['fix']}")
     return w
 
-# %% ../nbs/01_data.ipynb #9da7e96f
+# %% ../nbs/01_data.ipynb #5ed9dd8a
 def _read_tsv(fn): return pd.read_csv(fn, sep='\t', quoting=csv.QUOTE_NONE, dtype={'sentence': str})
 
 def _sst2_from_hub():
@@ -105,7 +105,7 @@ def sst2_frames(path=None):
     frames = _sst2_from_folder(found) if isinstance(found, Path) else found
     return {k: df.rename(columns={'sentence': 'text'})[['text', 'label']].reset_index(drop=True) for k, df in frames.items()}
 
-# %% ../nbs/01_data.ipynb #268a2066
+# %% ../nbs/01_data.ipynb #102b7ebd
 TEXT_COLS, LABEL_COLS = ('text', 'sentence', 'review', 'content'), ('label', 'labels', 'target', 'class', 'sentiment')
 
 def _pick_col(df, col, guesses, what, fn):
@@ -131,7 +131,7 @@ def read_table(path, text_col=None, label_col=None):
     if df.label.nunique() < 2: raise UserError(f"{fn}: only one class ({df.label.iloc[0]!r}) in column {lc!r}: need at least two")
     return df
 
-# %% ../nbs/01_data.ipynb #c3c29adb
+# %% ../nbs/01_data.ipynb #daf02bcb
 def _per_class(df, seed, f):
     rng = np.random.default_rng(seed)
     return pd.concat([f(g.iloc[rng.permutation(len(g))]) for _, g in df.groupby('label', sort=True)])
@@ -148,17 +148,17 @@ def take(df, n=None, per_class=None, seed=42):
     size = (lambda g: per_class) if per_class is not None else (lambda g: max(1, int(round(len(g)*n/len(df)))))
     return _per_class(df, seed, lambda g: g.iloc[:size(g)]).sort_index()
 
-# %% ../nbs/01_data.ipynb #63d1de5b
-def image_dls(df, size=None, bs=None, flip=True, aug=True, p=None, seed=42, **kw):
+# %% ../nbs/01_data.ipynb #43423830
+def image_dls(df, size=None, bs=None, flip=True, aug=True, p=None, **kw):
     "fastai `DataLoaders` from a DataFrame of `path`, `label`, `is_valid`: resize, augment, normalise."
     p = preset(p)
     batch_tfms = [*(aug_transforms(size=size or p.img_size, do_flip=flip, max_rotate=10., min_scale=0.75) if aug else []),
                   Normalize.from_stats(*imagenet_stats)]
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_x=ColReader('path'), get_y=ColReader('label'),
                        splitter=ColSplitter('is_valid'), item_tfms=Resize(size or p.img_size), batch_tfms=batch_tfms)
-    return dblock.dataloaders(df, bs=bs or p.bs, num_workers=p.workers, seed=seed, **kw)
+    return dblock.dataloaders(df, bs=bs or p.bs, num_workers=p.workers, **kw)
 
-# %% ../nbs/01_data.ipynb #ae6ee126
+# %% ../nbs/01_data.ipynb #b4d73856
 DIGITS_SIZE = 32
 
 def digits_folder():
@@ -173,7 +173,7 @@ def digits_folder():
         Image.fromarray((img.reshape(8, 8)*255/16).astype(np.uint8), mode='L').save(d/str(label)/f'{i:04d}.png')
     return d
 
-# %% ../nbs/01_data.ipynb #def43874
+# %% ../nbs/01_data.ipynb #3fa63372
 def folder_frame(path):
     "DataFrame of `path`, `label` (and `is_valid` when the folder has `train/` and `valid/`) for an image folder with one subfolder per class."
     path = Path(path).expanduser()
@@ -186,7 +186,7 @@ def folder_frame(path):
     if df.label.nunique() < 2: raise UserError(f"{path}: only one class ({df.label.iloc[0]!r}): need one subfolder per class, at least two")
     return df.sort_values('path', ignore_index=True)
 
-# %% ../nbs/01_data.ipynb #b3d765ce
+# %% ../nbs/01_data.ipynb #5192de63
 def digits_dls(classes=None, per_class=None, valid_pct=0.2, seed=42, p=None, **kw):
     "`DataLoaders` for scikit-learn's digits: optionally only `classes`, and `per_class` training labels per class."
     p = preset(p)
@@ -199,9 +199,9 @@ def digits_dls(classes=None, per_class=None, valid_pct=0.2, seed=42, p=None, **k
     df = split_frame(df, valid_pct, seed)
     train = take(df[~df.is_valid], n=None if per_class else p.n_train, per_class=per_class, seed=seed)
     df = pd.concat([train, take(df[df.is_valid], n=p.n_valid, seed=seed)])
-    return image_dls(df, size=DIGITS_SIZE, flip=False, p=p, seed=seed, **kw)
+    return image_dls(df, size=DIGITS_SIZE, flip=False, p=p, **kw)
 
-# %% ../nbs/01_data.ipynb #6fddbce3
+# %% ../nbs/01_data.ipynb #72982e40
 def pets_frame(path=None):
     "Oxford-IIIT Pets as a DataFrame of `path`, `label` (the breed, from the file name)."
     found = resolve('pets', path, download=lambda: untar_data(URLs.PETS), hub='fastai', source='fastai URLs.PETS', fix=PETS_FIX)
@@ -216,18 +216,18 @@ def pets_dls(path=None, valid_pct=0.2, seed=42, p=None, **kw):
     p = preset(p)
     df = split_frame(pets_frame(path), valid_pct, seed)
     df = pd.concat([take(df[~df.is_valid], n=p.n_train, seed=seed), take(df[df.is_valid], n=p.n_valid, seed=seed)])
-    return image_dls(df, p=p, seed=seed, **kw)
+    return image_dls(df, p=p, **kw)
 
-# %% ../nbs/01_data.ipynb #03d97b66
+# %% ../nbs/01_data.ipynb #dc520cff
 def folder_dls(path, valid_pct=0.2, seed=42, p=None, **kw):
     "`DataLoaders` for an image folder with one subfolder per class (or `train/` and `valid/` ones), sized by the preset."
     p = preset(p)
     df = folder_frame(path)
     if 'is_valid' not in df: df = split_frame(df, valid_pct, seed)
     df = pd.concat([take(df[~df.is_valid], n=p.n_train, seed=seed), take(df[df.is_valid], n=p.n_valid, seed=seed)])
-    return image_dls(df, p=p, seed=seed, **kw)
+    return image_dls(df, p=p, **kw)
 
-# %% ../nbs/01_data.ipynb #bb9a51ce
+# %% ../nbs/01_data.ipynb #2d10932c
 class HFTokens(Transform):
     "Token ids (pre-tokenized) ↔ text, through a Hugging Face tokenizer: decodes for `show_batch`."
     def __init__(self, tokenizer): store_attr()
@@ -239,7 +239,7 @@ def tokenize_texts(texts, tokenizer, max_len):
     "Token ids for each text, truncated to `max_len`, in one batched call of the fast tokenizer."
     return tokenizer(list(texts), truncation=True, max_length=max_len)['input_ids']
 
-def text_dls(train_df, valid_df, tokenizer, max_len=None, bs=None, vocab=None, p=None, seed=42):
+def text_dls(train_df, valid_df, tokenizer, max_len=None, bs=None, vocab=None, p=None):
     "fastai `DataLoaders` of (token ids, label) from `text`/`label` DataFrames: length-grouped, padded per batch."
     p = preset(p); max_len = max_len or p.max_len
     if tokenizer.pad_token_id is None: raise UserError("the tokenizer has no pad token: set tokenizer.pad_token first")
@@ -249,24 +249,24 @@ def text_dls(train_df, valid_df, tokenizer, max_len=None, bs=None, vocab=None, p
     dsets = Datasets(df, [[ColReader('ids'), HFTokens(tokenizer)], [ColReader('label'), Categorize(vocab=vocab)]], splits=splits)
     lens = df.ids.map(len).values
     before_batch = lambda b: pad_input(b, pad_idx=tokenizer.pad_token_id, pad_first=False)
-    dls = [SortedDL(dsets.subset(i), res=lens[s], shuffle=i == 0, drop_last=i == 0, bs=bs or p.bs, before_batch=before_batch, seed=seed)
+    dls = [SortedDL(dsets.subset(i), res=lens[s], shuffle=i == 0, drop_last=i == 0, bs=bs or p.bs, before_batch=before_batch)
            for i, s in enumerate(splits)]
     return DataLoaders(*dls)
 
-# %% ../nbs/01_data.ipynb #8093aba6
+# %% ../nbs/01_data.ipynb #6da753a2
 def sst2_dls(tokenizer, path=None, seed=42, p=None, **kw):
     "`DataLoaders` for SST-2: a preset-sized stratified sample of `train`, validated on the 872 `test` sentences."
     p = preset(p); f = sst2_frames(path)
-    return text_dls(take(f['train'], n=p.n_train, seed=seed), take(f['test'], n=p.n_valid, seed=seed), tokenizer, p=p, seed=seed, **kw)
+    return text_dls(take(f['train'], n=p.n_train, seed=seed), take(f['test'], n=p.n_valid, seed=seed), tokenizer, p=p, **kw)
 
 def table_dls(path, tokenizer, text_col=None, label_col=None, valid=None, valid_pct=0.2, seed=42, p=None, **kw):
     "`DataLoaders` for a CSV/TSV of labelled texts; `valid` an explicit validation file, else a seeded split."
     p = preset(p); df = read_table(path, text_col, label_col)
     if valid is not None: trn, val = df, read_table(valid, text_col, label_col)
     else: s = split_frame(df, valid_pct, seed); trn, val = s[~s.is_valid], s[s.is_valid]
-    return text_dls(take(trn, n=p.n_train, seed=seed), take(val, n=p.n_valid, seed=seed), tokenizer, p=p, seed=seed, **kw)
+    return text_dls(take(trn, n=p.n_train, seed=seed), take(val, n=p.n_valid, seed=seed), tokenizer, p=p, **kw)
 
-# %% ../nbs/01_data.ipynb #eccca858
+# %% ../nbs/01_data.ipynb #b3312e9b
 def imdb_frames(path=None):
     "IMDb as `{'train': df, 'test': df}` with `text` and `label` (1 = positive) columns."
     found = resolve('imdb', path, download=lambda: untar_data(URLs.IMDB), hub='fastai', source='fastai URLs.IMDB', fix=IMDB_FIX)
