@@ -6,14 +6,14 @@
 __all__ = ['FAMILIES', 'MODELS', 'RUNNERS', 'model_where', 'info', 'check_strategies', 'check_model', 'check_data', 'parser',
            'main']
 
-# %% ../nbs/13_cli.ipynb #6587e599
+# %% ../nbs/13_cli.ipynb #06439645
 import sys, json, argparse
 from pathlib import Path
 from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS
 from .data import DATASETS, where, require, read_table, folder_frame
 from .compare import ALL_STRATEGIES, check_strategy_names
 
-# %% ../nbs/13_cli.ipynb #0ae52c8d
+# %% ../nbs/13_cli.ipynb #92d0bd52
 FAMILIES = ('resnet', 'bert', 'gpt')
 
 MODELS = {
@@ -32,7 +32,7 @@ def model_where(name):
     if src == 'pocket': return 'built here on first use, then cached'
     return f'download: {src}' if hub_reachable(src) else None
 
-# %% ../nbs/13_cli.ipynb #aab5c4d7
+# %% ../nbs/13_cli.ipynb #3697e99e
 def info(as_json=False):
     "Print the environment report, then where each dataset and model would come from here."
     datasets = {n: where(n) for n in DATASETS}
@@ -48,7 +48,7 @@ def info(as_json=False):
     for f in FAMILIES:
         for n, w in models[f].items(): print(f"  {f:<7} {n:<24} {w or 'not available here'}")
 
-# %% ../nbs/13_cli.ipynb #a39a6308
+# %% ../nbs/13_cli.ipynb #8a3beacd
 def check_strategies(spec):
     "A comma-separated list of strategies (or `all`) as a tuple; an unknown name is a `UserError`."
     if spec.strip() == 'all': return ALL_STRATEGIES
@@ -82,7 +82,7 @@ def check_data(family, data, valid=None, text_col=None, label_col=None):
         else: folder_frame(valid)
     return str(p)
 
-# %% ../nbs/13_cli.ipynb #48bcf9ac
+# %% ../nbs/13_cli.ipynb #26922fd8
 class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line on stderr and exit status 2."
     def error(self, message):
@@ -129,7 +129,7 @@ def parser():
     c.add_argument('--strategies', default='scratch,frozen,fine_tune,gradual', help='comma-separated strategies, or all')
     return p
 
-# %% ../nbs/13_cli.ipynb #6ada1cda
+# %% ../nbs/13_cli.ipynb #1d94ada0
 RUNNERS = {}   # family -> function(args, strategies) that trains and writes OUT; registered by the family lessons
 
 def _check_train_args(a):

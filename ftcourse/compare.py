@@ -4,18 +4,18 @@
 
 # %% auto #0
 __all__ = ['ALL_STRATEGIES', 'check_strategy_names', 'run_strategy', 'load_results', 'save_results', 'compare', 'results_table',
-           'plot_results']
+           'summary_table', 'plot_results']
 
-# %% ../nbs/11_compare.ipynb #3537517f
+# %% ../nbs/11_compare.ipynb #d7f1a41c
 from .core import UserError, seed_everything, count_params, device_name, preset
 from .strategies import STRATEGIES, fit_strategy, History
 import json, time
 from pathlib import Path
-import pandas as pd
+import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 
-# %% ../nbs/11_compare.ipynb #177ef981
+# %% ../nbs/11_compare.ipynb #3a422363
 ALL_STRATEGIES = ('scratch',) + STRATEGIES
 
 def check_strategy_names(strategies):
@@ -42,7 +42,7 @@ def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='
                 total_params=count_params(learn.model)['total'], seed=seed, preset=preset(p).name, device=device_name(),
                 lr=lr, history=hist.rows)
 
-# %% ../nbs/11_compare.ipynb #dcd3446f
+# %% ../nbs/11_compare.ipynb #c5c6f99f
 def load_results(out):
     "The records in `out/results.json` (an empty list if there is none)."
     fn = Path(out)/'results.json'
@@ -67,24 +67,36 @@ def compare(make_learner, strategies, epochs, lr, seeds=(42,), out=None, resume=
         if out: save_results(records, out)
     return records
 
-# %% ../nbs/11_compare.ipynb #690ca220
+# %% ../nbs/11_compare.ipynb #41ba9ed8
 def results_table(records):
-    "One row per run: strategy, metric, loss, time and trainable parameters."
+    "One row per run: strategy, seed, metric, loss, time and trainable parameters."
     if not records: return pd.DataFrame()
     m = records[0]['metric']
     return pd.DataFrame([{'strategy': r['strategy'], 'seed': r['seed'], m: round(r['value'], 3), 'valid_loss': round(r['valid_loss'], 3),
                           'train_seconds': r['train_seconds'], 'trainable_params': r['trainable_params'],
                           'trainable_%': round(100 * r['trainable_params'] / r['total_params'], 1)} for r in records])
 
+def summary_table(records):
+    "One row per strategy (in the order run): the metric's mean and spread over seeds, mean time, trainable parameters."
+    t = results_table(records)
+    if t.empty: return t
+    m = records[0]['metric']
+    g = t.groupby('strategy', sort=False)
+    return pd.DataFrame({'seeds': g.size(), m: g[m].mean().round(3), '±': g[m].std(ddof=0).round(3),
+                         'train_seconds': g.train_seconds.mean().round(1), 'trainable_params': g.trainable_params.max(),
+                         'trainable_%': g['trainable_%'].max()})
+
 def plot_results(records, ax=None, title=None):
-    "Validation metric per epoch, one line per run."
+    "Validation metric per epoch, one line per strategy: the mean over seeds, the range across seeds shaded."
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
-    for r in records:
-        ax.plot([h['epoch'] for h in r['history']], [h[r['metric']] for h in r['history']], marker='o',
-                label=r['strategy'] + (f" (seed {r['seed']})" if len({x['seed'] for x in records}) > 1 else ''))
-    if records:
-        r = records[0]
-        ax.set_xlabel('epoch'); ax.set_ylabel(r['metric'])
-        ax.set_title(title or f"{r['family']} {r['model']} on {r['data']}: {r['n_train']} training items, {r['preset']} preset")
-    ax.legend(fontsize=8)
+    if not records: return ax
+    m = records[0]['metric']
+    for s in dict.fromkeys(r['strategy'] for r in records):
+        curves = np.array([[h[m] for h in r['history']] for r in records if r['strategy'] == s])
+        x = np.arange(1, curves.shape[1] + 1)
+        line, = ax.plot(x, curves.mean(0), marker='o', label=s)
+        if len(curves) > 1: ax.fill_between(x, curves.min(0), curves.max(0), color=line.get_color(), alpha=0.15)
+    r = records[0]
+    ax.set_xlabel('epoch'); ax.set_ylabel(m); ax.legend(fontsize=8)
+    ax.set_title(title or f"{r['family']} {r['model']} on {r['data']}: {r['preset']} preset, {len({x['seed'] for x in records})} seed(s)", fontsize=9)
     return ax

@@ -7,7 +7,7 @@ __all__ = ['HUBS', 'PRESETS', 'UserError', 'cuda_info', 'on_colab', 'in_test', '
            'seed_everything', 'versions', 'device_name', 'report', 'unique_params', 'count_params', 'param_groups',
            'group_counts']
 
-# %% ../nbs/00_core.ipynb #15765a39
+# %% ../nbs/00_core.ipynb #ccaedb18
 import os, sys, socket, platform, importlib, functools, warnings
 from dataclasses import dataclass, replace, asdict
 from importlib.metadata import version as _pkg_version, PackageNotFoundError
@@ -16,11 +16,11 @@ import torch
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 from fastai.torch_core import set_seed
 
-# %% ../nbs/00_core.ipynb #e9f019c1
+# %% ../nbs/00_core.ipynb #c1022e9c
 class UserError(Exception):
     "A mistake the user can fix (a bad name, a missing file, a wrong column): the message says what and how."
 
-# %% ../nbs/00_core.ipynb #9b3ba745
+# %% ../nbs/00_core.ipynb #493a9a3a
 def cuda_info():
     "Name, compute capability, memory and bf16 support of the current CUDA device, or `None` without CUDA."
     if not torch.cuda.is_available(): return None
@@ -29,7 +29,7 @@ def cuda_info():
     return dict(name=p.name, capability=f'{p.major}.{p.minor}', memory_gib=round(p.total_memory/2**30, 1),
                 count=torch.cuda.device_count(), bf16=torch.cuda.is_bf16_supported())
 
-# %% ../nbs/00_core.ipynb #309b3d9c
+# %% ../nbs/00_core.ipynb #5b3a820b
 def on_colab():
     "Are we running inside Google Colab?"
     return 'google.colab' in sys.modules or 'COLAB_RELEASE_TAG' in os.environ
@@ -38,7 +38,7 @@ def in_test():
     "Is `nbdev-test` running this notebook? (It sets `IN_TEST`.)"
     return bool(os.environ.get('IN_TEST'))
 
-# %% ../nbs/00_core.ipynb #d7c4a27c
+# %% ../nbs/00_core.ipynb #00330cb4
 HUBS = dict(huggingface='huggingface.co', fastai='s3.amazonaws.com', torchvision='download.pytorch.org')
 
 def _env_flag(name):
@@ -59,7 +59,7 @@ def hub_reachable(hub='huggingface', timeout=None):
     timeout = float(timeout or os.environ.get('FTCOURSE_NET_TIMEOUT', 2))
     return _can_connect(HUBS.get(hub, hub), timeout)
 
-# %% ../nbs/00_core.ipynb #b729217c
+# %% ../nbs/00_core.ipynb #cc127cc1
 @dataclass(frozen=True)
 class Preset:
     "How big a run may be: data sizes, epochs, batch size, input sizes and loader workers."
@@ -76,12 +76,12 @@ class Preset:
     def __str__(self): return f'{self.name} ({self.why})' if self.why else self.name
 
 PRESETS = {
-    'smoke': Preset('smoke', n_train=256, n_valid=256, epochs=2, bs=32, img_size=64, max_len=48, workers=0),
-    'cpu':   Preset('cpu', n_train=2000, n_valid=None, epochs=4, bs=32, img_size=128, max_len=64, workers=0),
+    'smoke': Preset('smoke', n_train=256, n_valid=256, epochs=3, bs=32, img_size=64, max_len=48, workers=0),
+    'cpu':   Preset('cpu', n_train=2000, n_valid=None, epochs=6, bs=32, img_size=128, max_len=64, workers=0),
     'gpu':   Preset('gpu', n_train=None, n_valid=None, epochs=5, bs=64, img_size=224, max_len=128, workers=min(8, os.cpu_count() or 1)),
 }
 
-# %% ../nbs/00_core.ipynb #3d7eec45
+# %% ../nbs/00_core.ipynb #894d3956
 def preset(name=None):
     "The `Preset` for this run: `name`, else `$FTCOURSE_PRESET`, else smoke under test, gpu with CUDA, else cpu."
     if isinstance(name, Preset): return name
@@ -94,13 +94,13 @@ def preset(name=None):
     if name not in PRESETS: raise UserError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
     return replace(PRESETS[name], why=why)
 
-# %% ../nbs/00_core.ipynb #553bae9d
+# %% ../nbs/00_core.ipynb #ef574a77
 def seed_everything(seed=42, reproducible=True):
     "Seed Python, NumPy and PyTorch (CPU and CUDA) for a reproducible run; returns `seed`."
     set_seed(seed, reproducible=reproducible)
     return seed
 
-# %% ../nbs/00_core.ipynb #70c94788
+# %% ../nbs/00_core.ipynb #f1170c0d
 _PKGS = ('ftcourse', 'torch', 'torchvision', 'fastai', 'fastcore', 'transformers', 'tokenizers', 'scikit-learn', 'nbdev')
 
 def _installed(pkg):
@@ -123,7 +123,7 @@ def report(name=None):
     print(' · '.join(f'{k} {v[k]}' for k in v if v[k]))
     print(f"device {device_name()} · colab {on_colab()} · preset {preset(name)}")
 
-# %% ../nbs/00_core.ipynb #616df848
+# %% ../nbs/00_core.ipynb #9649d6f5
 def unique_params(params):
     "Parameters of a module or iterable, each tensor once (tied weights appear once), in order."
     if isinstance(params, torch.nn.Module): params = params.parameters()
@@ -137,7 +137,7 @@ def count_params(params):
     ps = unique_params(params)
     return dict(total=sum(p.numel() for p in ps), trainable=sum(p.numel() for p in ps if p.requires_grad))
 
-# %% ../nbs/00_core.ipynb #268c31bb
+# %% ../nbs/00_core.ipynb #639f20e9
 def param_groups(learn):
     "The learner's layer groups as lists of parameters: the optimizer's if it exists, else the splitter's."
     if getattr(learn, 'opt', None) is not None: return [list(g) for g in learn.opt.param_lists]

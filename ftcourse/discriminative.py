@@ -5,26 +5,26 @@
 # %% auto #0
 __all__ = ['group_lrs', 'ulmfit_lrs', 'GroupLRs', 'plot_group_lrs']
 
-# %% ../nbs/04_discriminative_lr.ipynb #aabe294c
+# %% ../nbs/04_discriminative_lr.ipynb #6ea04110
 from .freezing import trainable
 import numpy as np
 import matplotlib.pyplot as plt
 from fastai.callback.core import Callback
 from fastai.torch_core import even_mults
 
-# %% ../nbs/04_discriminative_lr.ipynb #6a6f0e96
+# %% ../nbs/04_discriminative_lr.ipynb #ef82d17a
 def group_lrs(learn, lr=None):
     "Each layer group's learning rate, as the optimizer holds it (after setting `lr`, a number, list or slice, if given)."
     if learn.opt is None: learn.create_opt()
     if lr is not None: learn.opt.set_hyper('lr', lr)
     return [h['lr'] for h in learn.opt.hypers]
 
-# %% ../nbs/04_discriminative_lr.ipynb #abc25a14
+# %% ../nbs/04_discriminative_lr.ipynb #e2f3c4fa
 def ulmfit_lrs(head_lr, n_groups, factor=2.6):
     "ULMFiT's discriminative rates: the head gets `head_lr`, each earlier group `factor` times less."
     return head_lr / factor ** np.arange(n_groups - 1, -1, -1)
 
-# %% ../nbs/04_discriminative_lr.ipynb #13161249
+# %% ../nbs/04_discriminative_lr.ipynb #e420c326
 class GroupLRs(Callback):
     "Record every layer group's learning rate, and the fraction of it that trains, at every training batch (across `fit` calls)."
     order = 60

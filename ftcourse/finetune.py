@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['fine_tune_steps']
 
-# %% ../nbs/03_fine_tune.ipynb #54414931
+# %% ../nbs/03_fine_tune.ipynb #7441066d
 from .core import seed_everything
 import torch
 
-# %% ../nbs/03_fine_tune.ipynb #6a37aa7b
+# %% ../nbs/03_fine_tune.ipynb #8f406cde
 def fine_tune_steps(learn, epochs, base_lr=2e-3, freeze_epochs=1, lr_mult=100, pct_start=0.3, div=5.0, **kwargs):
     "fastai's `Learner.fine_tune`, one step per line: head first, then all groups with discriminative rates."
     # 1. Only the last group (the new head) trains; with train_bn=True the body's norm layers do too.

@@ -6,7 +6,7 @@
 __all__ = ['SOURCE_CLASSES', 'TARGET_CLASSES', 'POCKET_RESNET', 'PocketResNet', 'pocket_resnet', 'pretrain_pocket_resnet',
            'pocket_resnet_file', 'pocket_resnet_weights', 'pocket_learner', 'target_learner', 'source_learner']
 
-# %% ../nbs/10_pretraining.ipynb #d4e39205
+# %% ../nbs/10_pretraining.ipynb #82f14a40
 from .core import seed_everything, count_params
 from .data import digits_dls, cache_dir
 import os, tempfile
@@ -18,7 +18,7 @@ from fastai.vision.all import vision_learner, accuracy, imagenet_stats
 from fastai.vision.learner import model_meta, _resnet_split
 from safetensors.torch import save_file, load_file
 
-# %% ../nbs/10_pretraining.ipynb #d58b1307
+# %% ../nbs/10_pretraining.ipynb #a834f84c
 class PocketResNet(ResNet):
     "torchvision's ResNet with `BasicBlock`s and narrower stages: the same module names, a fraction of the size."
     def __init__(self, widths=(16, 32, 64, 128), layers=(2, 2, 2, 2), num_classes=1000):
@@ -38,7 +38,7 @@ def pocket_resnet(pretrained=False, **kwargs):
 
 model_meta[pocket_resnet] = {'cut': -2, 'split': _resnet_split, 'stats': imagenet_stats}
 
-# %% ../nbs/10_pretraining.ipynb #191d9b59
+# %% ../nbs/10_pretraining.ipynb #c78e3724
 SOURCE_CLASSES, TARGET_CLASSES = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 POCKET_RESNET = dict(epochs=10, lr=1e-2, bs=64, seed=0)   # the pretraining recipe: changing it changes the cache file
 
@@ -50,7 +50,7 @@ def pretrain_pocket_resnet(epochs=10, lr=1e-2, bs=64, seed=0, classes=SOURCE_CLA
     learn.fit_one_cycle(epochs, lr)
     return learn
 
-# %% ../nbs/10_pretraining.ipynb #1a75e5b7
+# %% ../nbs/10_pretraining.ipynb #51b6c4df
 def _recipe_name(epochs, lr, bs, seed): return f'pocket-resnet-digits0to4-e{epochs}-lr{lr:g}-bs{bs}-s{seed}.safetensors'
 
 def pocket_resnet_file(rebuild=False, **recipe):
@@ -69,7 +69,7 @@ def pocket_resnet_weights(**recipe):
     "The pocket ResNet's state dict (`0.*` body, `1.*` source head), loaded safely from the cache."
     return load_file(str(pocket_resnet_file(**recipe)))
 
-# %% ../nbs/10_pretraining.ipynb #d02449c9
+# %% ../nbs/10_pretraining.ipynb #afc135ea
 def pocket_learner(dls, pretrained=True, **kwargs):
     "A fastai `Learner` on `dls` with a `PocketResNet` body: the pocket's pretrained weights, or random ones."
     learn = vision_learner(dls, pocket_resnet, pretrained=False, metrics=accuracy, **kwargs)
@@ -78,9 +78,9 @@ def pocket_learner(dls, pretrained=True, **kwargs):
         learn.model[0].load_state_dict(body)
     return learn
 
-def target_learner(pretrained=True, per_class=20, seed=42, p=None, **kwargs):
+def target_learner(pretrained=True, per_class=10, bs=16, seed=42, p=None, **kwargs):
     "The course's offline transfer task: the pocket ResNet (or the same architecture from scratch) on digits 5-9, `per_class` labels each."
-    return pocket_learner(digits_dls(classes=TARGET_CLASSES, per_class=per_class, seed=seed, p=p), pretrained=pretrained, **kwargs)
+    return pocket_learner(digits_dls(classes=TARGET_CLASSES, per_class=per_class, seed=seed, p=p, bs=bs), pretrained=pretrained, **kwargs)
 
 def source_learner(p=None, seed=42):
     "The pocket ResNet with its own source head, on the source digits 0-4: to measure what fine-tuning forgets."

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['STRATEGIES', 'fit_strategy', 'group_drift', 'History', 'plot_drift']
 
-# %% ../nbs/06_strategies.ipynb #28666c18
+# %% ../nbs/06_strategies.ipynb #1c7cf496
 from .core import UserError, param_groups, group_counts
 from .freezing import n_groups
 from .discriminative import ulmfit_lrs
@@ -16,7 +16,7 @@ from fastai.callback.core import Callback
 from fastai.learner import Recorder
 from fastcore.foundation import L
 
-# %% ../nbs/06_strategies.ipynb #268c47c0
+# %% ../nbs/06_strategies.ipynb #1b46f800
 STRATEGIES = ('frozen', 'full', 'discriminative', 'fine_tune', 'gradual')
 
 def fit_strategy(learn, strategy, epochs, lr=None, factor=2.6, cbs=None, **kwargs):
@@ -36,7 +36,7 @@ def fit_strategy(learn, strategy, epochs, lr=None, factor=2.6, cbs=None, **kwarg
     else: fit_gradual(learn, epochs, lr, factor, cbs=cbs, **kwargs)
     return learn
 
-# %% ../nbs/06_strategies.ipynb #1821a4d7
+# %% ../nbs/06_strategies.ipynb #9f5e537e
 def group_drift(groups, start):
     "Per group: relative L2 distance ‖w − w₀‖ / ‖w₀‖ between parameters `groups` and their copies `start`."
     res = []

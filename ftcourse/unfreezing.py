@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['thaw', 'train_only', 'GradualUnfreezing', 'fit_gradual', 'fit_chain_thaw']
 
-# %% ../nbs/05_gradual_unfreezing.ipynb #85ca5ef9
+# %% ../nbs/05_gradual_unfreezing.ipynb #7ff11078
 from .freezing import n_groups, check_freeze_to
 from .discriminative import ulmfit_lrs
 from fastai.callback.core import Callback
 from fastcore.foundation import L
 
-# %% ../nbs/05_gradual_unfreezing.ipynb #e32cee19
+# %% ../nbs/05_gradual_unfreezing.ipynb #99434f4c
 def thaw(learn, n, keep_state=True):
     "Freeze the first `n` groups and unfreeze the rest, keeping the optimizer's state unless `keep_state=False` (fastai's `freeze_to`)."
     n = check_freeze_to(learn, n)
@@ -29,7 +29,7 @@ def train_only(learn, groups):
             p.requires_grad_(i in groups or state.get('force_train', False))
     return learn
 
-# %% ../nbs/05_gradual_unfreezing.ipynb #e5569487
+# %% ../nbs/05_gradual_unfreezing.ipynb #b28a67d9
 class GradualUnfreezing(Callback):
     "ULMFiT gradual unfreezing: epoch k (from 1) trains the last k layer groups, until all train."
     order = 5   # before the schedulers and recorders
@@ -43,7 +43,7 @@ def fit_gradual(learn, epochs, lr, factor=2.6, keep_state=True, cbs=None, **kwar
     learn.fit_one_cycle(epochs, ulmfit_lrs(lr, n_groups(learn), factor), cbs=L(GradualUnfreezing(keep_state)) + L(cbs), **kwargs)
     return learn
 
-# %% ../nbs/05_gradual_unfreezing.ipynb #43573fe1
+# %% ../nbs/05_gradual_unfreezing.ipynb #ed3e5ed9
 def fit_chain_thaw(learn, lr, epochs_per_step=1, factor=2.6, cbs=None, **kwargs):
     "Chain-thaw (Felbo et al. 2017): the head alone, then each group alone from the first, then all; ULMFiT rates."
     n = n_groups(learn)
