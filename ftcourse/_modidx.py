@@ -37,6 +37,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'ftcourse.core.param_groups': ('core.html#param_groups', 'ftcourse/core.py'),
                                'ftcourse.core.preset': ('core.html#preset', 'ftcourse/core.py'),
                                'ftcourse.core.report': ('core.html#report', 'ftcourse/core.py'),
+                               'ftcourse.core.rng_preserved': ('core.html#rng_preserved', 'ftcourse/core.py'),
                                'ftcourse.core.seed_everything': ('core.html#seed_everything', 'ftcourse/core.py'),
                                'ftcourse.core.unique_params': ('core.html#unique_params', 'ftcourse/core.py'),
                                'ftcourse.core.versions': ('core.html#versions', 'ftcourse/core.py')},
@@ -135,4 +136,10 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                              'ftcourse/unfreezing.py'),
                                      'ftcourse.unfreezing.fit_gradual': ('gradual_unfreezing.html#fit_gradual', 'ftcourse/unfreezing.py'),
                                      'ftcourse.unfreezing.thaw': ('gradual_unfreezing.html#thaw', 'ftcourse/unfreezing.py'),
-                                     'ftcourse.unfreezing.train_only': ('gradual_unfreezing.html#train_only', 'ftcourse/unfreezing.py')}}}
+                                     'ftcourse.unfreezing.train_only': ('gradual_unfreezing.html#train_only', 'ftcourse/unfreezing.py')},
+            'ftcourse.vision': { 'ftcourse.vision._image_task': ('resnet.html#_image_task', 'ftcourse/vision.py'),
+                                 'ftcourse.vision.imagenet_weights_file': ('resnet.html#imagenet_weights_file', 'ftcourse/vision.py'),
+                                 'ftcourse.vision.resnet_learner': ('resnet.html#resnet_learner', 'ftcourse/vision.py'),
+                                 'ftcourse.vision.resnet_splitter': ('resnet.html#resnet_splitter', 'ftcourse/vision.py'),
+                                 'ftcourse.vision.run_cli': ('resnet.html#run_cli', 'ftcourse/vision.py'),
+                                 'ftcourse.vision.source_accuracy': ('resnet.html#source_accuracy', 'ftcourse/vision.py')}}}

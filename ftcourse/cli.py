@@ -6,14 +6,14 @@
 __all__ = ['FAMILIES', 'MODELS', 'RUNNERS', 'model_where', 'info', 'check_strategies', 'check_model', 'check_data', 'parser',
            'main']
 
-# %% ../nbs/13_cli.ipynb #06439645
+# %% ../nbs/13_cli.ipynb #f1c8219a
 import sys, json, argparse
 from pathlib import Path
 from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS
 from .data import DATASETS, where, require, read_table, folder_frame
 from .compare import ALL_STRATEGIES, check_strategy_names
 
-# %% ../nbs/13_cli.ipynb #92d0bd52
+# %% ../nbs/13_cli.ipynb #7ea5d30b
 FAMILIES = ('resnet', 'bert', 'gpt')
 
 MODELS = {
@@ -32,7 +32,7 @@ def model_where(name):
     if src == 'pocket': return 'built here on first use, then cached'
     return f'download: {src}' if hub_reachable(src) else None
 
-# %% ../nbs/13_cli.ipynb #3697e99e
+# %% ../nbs/13_cli.ipynb #6be63d26
 def info(as_json=False):
     "Print the environment report, then where each dataset and model would come from here."
     datasets = {n: where(n) for n in DATASETS}
@@ -48,7 +48,7 @@ def info(as_json=False):
     for f in FAMILIES:
         for n, w in models[f].items(): print(f"  {f:<7} {n:<24} {w or 'not available here'}")
 
-# %% ../nbs/13_cli.ipynb #8a3beacd
+# %% ../nbs/13_cli.ipynb #8823c103
 def check_strategies(spec):
     "A comma-separated list of strategies (or `all`) as a tuple; an unknown name is a `UserError`."
     if spec.strip() == 'all': return ALL_STRATEGIES
@@ -82,7 +82,7 @@ def check_data(family, data, valid=None, text_col=None, label_col=None):
         else: folder_frame(valid)
     return str(p)
 
-# %% ../nbs/13_cli.ipynb #26922fd8
+# %% ../nbs/13_cli.ipynb #b3d65a73
 class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line on stderr and exit status 2."
     def error(self, message):
@@ -129,8 +129,8 @@ def parser():
     c.add_argument('--strategies', default='scratch,frozen,fine_tune,gradual', help='comma-separated strategies, or all')
     return p
 
-# %% ../nbs/13_cli.ipynb #1d94ada0
-RUNNERS = {}   # family -> function(args, strategies) that trains and writes OUT; registered by the family lessons
+# %% ../nbs/13_cli.ipynb #fa1d6cd8
+RUNNERS = {'resnet': 'ftcourse.vision'}   # family -> module whose `run_cli(args, strategies)` trains and writes OUT
 
 def _check_train_args(a):
     strategies = check_strategies(a.strategy if a.command == 'finetune' else a.strategies)
@@ -148,7 +148,8 @@ def main(argv=None):
         if args.family not in RUNNERS:
             print(f"ftcourse: {args.command} {args.family}: checked, but training this family is not built yet", file=sys.stderr)
             return 1
-        return RUNNERS[args.family](args, strategies) or 0
+        import importlib
+        return importlib.import_module(RUNNERS[args.family]).run_cli(args, strategies) or 0
     except UserError as e:
         print(f"ftcourse: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2

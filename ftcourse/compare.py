@@ -6,7 +6,7 @@
 __all__ = ['ALL_STRATEGIES', 'check_strategy_names', 'run_strategy', 'load_results', 'save_results', 'compare', 'results_table',
            'summary_table', 'plot_results']
 
-# %% ../nbs/11_compare.ipynb #d7f1a41c
+# %% ../nbs/11_compare.ipynb #4509a231
 from .core import UserError, seed_everything, count_params, device_name, preset
 from .strategies import STRATEGIES, fit_strategy, History
 import json, time
@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 
-# %% ../nbs/11_compare.ipynb #3a422363
+# %% ../nbs/11_compare.ipynb #f76649bb
 ALL_STRATEGIES = ('scratch',) + STRATEGIES
 
 def check_strategy_names(strategies):
@@ -25,8 +25,8 @@ def check_strategy_names(strategies):
     if bad or not strategies: raise UserError(f"unknown strategy {', '.join(map(repr, bad)) or '(none given)'}: choose from {', '.join(ALL_STRATEGIES)}")
     return strategies
 
-def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='', data='', p=None):
-    "Build a fresh learner with `make_learner(pretrained)`, train it with `strategy`, and return its record."
+def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='', data='', p=None, return_learner=False):
+    "Build a fresh learner with `make_learner(pretrained)`, train it with `strategy`, and return its record (and the learner)."
     check_strategy_names([strategy])
     seed_everything(seed)
     learn = make_learner(pretrained=strategy != 'scratch')
@@ -35,14 +35,15 @@ def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='
     with learn.no_bar(), learn.no_logging(): fit_strategy(learn, 'full' if strategy == 'scratch' else strategy, epochs, lr, cbs=hist)
     seconds = time.time() - start
     with learn.no_bar(): valid_loss, *metrics = learn.validate()
-    return dict(family=family, model=model, data=data, strategy=strategy, epochs=epochs,
+    rec = dict(family=family, model=model, data=data, strategy=strategy, epochs=epochs,
                 n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds),
                 metric=learn.recorder.metric_names[3], value=float(metrics[0]), valid_loss=float(valid_loss),
                 train_seconds=round(seconds, 2), trainable_params=max(sum(r['trainable']) for r in hist.rows),
                 total_params=count_params(learn.model)['total'], seed=seed, preset=preset(p).name, device=device_name(),
                 lr=lr, history=hist.rows)
+    return (rec, learn) if return_learner else rec
 
-# %% ../nbs/11_compare.ipynb #c5c6f99f
+# %% ../nbs/11_compare.ipynb #1ea00842
 def load_results(out):
     "The records in `out/results.json` (an empty list if there is none)."
     fn = Path(out)/'results.json'
@@ -67,7 +68,7 @@ def compare(make_learner, strategies, epochs, lr, seeds=(42,), out=None, resume=
         if out: save_results(records, out)
     return records
 
-# %% ../nbs/11_compare.ipynb #41ba9ed8
+# %% ../nbs/11_compare.ipynb #ac28844a
 def results_table(records):
     "One row per run: strategy, seed, metric, loss, time and trainable parameters."
     if not records: return pd.DataFrame()

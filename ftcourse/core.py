@@ -4,11 +4,13 @@
 
 # %% auto #0
 __all__ = ['HUBS', 'PRESETS', 'UserError', 'cuda_info', 'on_colab', 'in_test', 'hub_reachable', 'Preset', 'preset',
-           'seed_everything', 'versions', 'device_name', 'report', 'unique_params', 'count_params', 'param_groups',
-           'group_counts']
+           'seed_everything', 'rng_preserved', 'versions', 'device_name', 'report', 'unique_params', 'count_params',
+           'param_groups', 'group_counts']
 
-# %% ../nbs/00_core.ipynb #ccaedb18
-import os, sys, socket, platform, importlib, functools, warnings
+# %% ../nbs/00_core.ipynb #9ded6d04
+import os, sys, socket, platform, importlib, functools, warnings, random
+from contextlib import contextmanager
+import numpy as np
 from dataclasses import dataclass, replace, asdict
 from importlib.metadata import version as _pkg_version, PackageNotFoundError
 import torch
@@ -16,11 +18,11 @@ import torch
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 from fastai.torch_core import set_seed
 
-# %% ../nbs/00_core.ipynb #c1022e9c
+# %% ../nbs/00_core.ipynb #37812b89
 class UserError(Exception):
     "A mistake the user can fix (a bad name, a missing file, a wrong column): the message says what and how."
 
-# %% ../nbs/00_core.ipynb #493a9a3a
+# %% ../nbs/00_core.ipynb #79da17ce
 def cuda_info():
     "Name, compute capability, memory and bf16 support of the current CUDA device, or `None` without CUDA."
     if not torch.cuda.is_available(): return None
@@ -29,7 +31,7 @@ def cuda_info():
     return dict(name=p.name, capability=f'{p.major}.{p.minor}', memory_gib=round(p.total_memory/2**30, 1),
                 count=torch.cuda.device_count(), bf16=torch.cuda.is_bf16_supported())
 
-# %% ../nbs/00_core.ipynb #5b3a820b
+# %% ../nbs/00_core.ipynb #dfbb3d4b
 def on_colab():
     "Are we running inside Google Colab?"
     return 'google.colab' in sys.modules or 'COLAB_RELEASE_TAG' in os.environ
@@ -38,7 +40,7 @@ def in_test():
     "Is `nbdev-test` running this notebook? (It sets `IN_TEST`.)"
     return bool(os.environ.get('IN_TEST'))
 
-# %% ../nbs/00_core.ipynb #00330cb4
+# %% ../nbs/00_core.ipynb #a6af182a
 HUBS = dict(huggingface='huggingface.co', fastai='s3.amazonaws.com', torchvision='download.pytorch.org')
 
 def _env_flag(name):
@@ -59,7 +61,7 @@ def hub_reachable(hub='huggingface', timeout=None):
     timeout = float(timeout or os.environ.get('FTCOURSE_NET_TIMEOUT', 2))
     return _can_connect(HUBS.get(hub, hub), timeout)
 
-# %% ../nbs/00_core.ipynb #cc127cc1
+# %% ../nbs/00_core.ipynb #ba7f1725
 @dataclass(frozen=True)
 class Preset:
     "How big a run may be: data sizes, epochs, batch size, input sizes and loader workers."
@@ -81,7 +83,7 @@ PRESETS = {
     'gpu':   Preset('gpu', n_train=None, n_valid=None, epochs=5, bs=64, img_size=224, max_len=128, workers=min(8, os.cpu_count() or 1)),
 }
 
-# %% ../nbs/00_core.ipynb #894d3956
+# %% ../nbs/00_core.ipynb #08434c3d
 def preset(name=None):
     "The `Preset` for this run: `name`, else `$FTCOURSE_PRESET`, else smoke under test, gpu with CUDA, else cpu."
     if isinstance(name, Preset): return name
@@ -94,13 +96,22 @@ def preset(name=None):
     if name not in PRESETS: raise UserError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
     return replace(PRESETS[name], why=why)
 
-# %% ../nbs/00_core.ipynb #ef574a77
+# %% ../nbs/00_core.ipynb #e2f8ae2a
 def seed_everything(seed=42, reproducible=True):
     "Seed Python, NumPy and PyTorch (CPU and CUDA) for a reproducible run; returns `seed`."
     set_seed(seed, reproducible=reproducible)
     return seed
 
-# %% ../nbs/00_core.ipynb #f1170c0d
+# %% ../nbs/00_core.ipynb #453e649b
+@contextmanager
+def rng_preserved():
+    "Run a block, then restore Python's, NumPy's and PyTorch's (CPU and CUDA) random states."
+    py, npy = random.getstate(), np.random.get_state()
+    with torch.random.fork_rng(devices=list(range(torch.cuda.device_count()))):
+        try: yield
+        finally: random.setstate(py); np.random.set_state(npy)
+
+# %% ../nbs/00_core.ipynb #118d8cb4
 _PKGS = ('ftcourse', 'torch', 'torchvision', 'fastai', 'fastcore', 'transformers', 'tokenizers', 'scikit-learn', 'nbdev')
 
 def _installed(pkg):
@@ -123,7 +134,7 @@ def report(name=None):
     print(' · '.join(f'{k} {v[k]}' for k in v if v[k]))
     print(f"device {device_name()} · colab {on_colab()} · preset {preset(name)}")
 
-# %% ../nbs/00_core.ipynb #9649d6f5
+# %% ../nbs/00_core.ipynb #89531d6d
 def unique_params(params):
     "Parameters of a module or iterable, each tensor once (tied weights appear once), in order."
     if isinstance(params, torch.nn.Module): params = params.parameters()
@@ -137,7 +148,7 @@ def count_params(params):
     ps = unique_params(params)
     return dict(total=sum(p.numel() for p in ps), trainable=sum(p.numel() for p in ps if p.requires_grad))
 
-# %% ../nbs/00_core.ipynb #639f20e9
+# %% ../nbs/00_core.ipynb #053be403
 def param_groups(learn):
     "The learner's layer groups as lists of parameters: the optimizer's if it exists, else the splitter's."
     if getattr(learn, 'opt', None) is not None: return [list(g) for g in learn.opt.param_lists]

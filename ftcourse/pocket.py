@@ -6,8 +6,8 @@
 __all__ = ['SOURCE_CLASSES', 'TARGET_CLASSES', 'POCKET_RESNET', 'PocketResNet', 'pocket_resnet', 'pretrain_pocket_resnet',
            'pocket_resnet_file', 'pocket_resnet_weights', 'pocket_learner', 'target_learner', 'source_learner']
 
-# %% ../nbs/10_pretraining.ipynb #82f14a40
-from .core import seed_everything, count_params
+# %% ../nbs/10_pretraining.ipynb #ccd0b5ce
+from .core import seed_everything, count_params, rng_preserved
 from .data import digits_dls, cache_dir
 import os, tempfile
 from pathlib import Path
@@ -18,7 +18,7 @@ from fastai.vision.all import vision_learner, accuracy, imagenet_stats
 from fastai.vision.learner import model_meta, _resnet_split
 from safetensors.torch import save_file, load_file
 
-# %% ../nbs/10_pretraining.ipynb #a834f84c
+# %% ../nbs/10_pretraining.ipynb #1583272f
 class PocketResNet(ResNet):
     "torchvision's ResNet with `BasicBlock`s and narrower stages: the same module names, a fraction of the size."
     def __init__(self, widths=(16, 32, 64, 128), layers=(2, 2, 2, 2), num_classes=1000):
@@ -38,7 +38,7 @@ def pocket_resnet(pretrained=False, **kwargs):
 
 model_meta[pocket_resnet] = {'cut': -2, 'split': _resnet_split, 'stats': imagenet_stats}
 
-# %% ../nbs/10_pretraining.ipynb #c78e3724
+# %% ../nbs/10_pretraining.ipynb #0ba57b51
 SOURCE_CLASSES, TARGET_CLASSES = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 POCKET_RESNET = dict(epochs=10, lr=1e-2, bs=64, seed=0)   # the pretraining recipe: changing it changes the cache file
 
@@ -50,7 +50,7 @@ def pretrain_pocket_resnet(epochs=10, lr=1e-2, bs=64, seed=0, classes=SOURCE_CLA
     learn.fit_one_cycle(epochs, lr)
     return learn
 
-# %% ../nbs/10_pretraining.ipynb #51b6c4df
+# %% ../nbs/10_pretraining.ipynb #032cc8d2
 def _recipe_name(epochs, lr, bs, seed): return f'pocket-resnet-digits0to4-e{epochs}-lr{lr:g}-bs{bs}-s{seed}.safetensors'
 
 def pocket_resnet_file(rebuild=False, **recipe):
@@ -59,7 +59,7 @@ def pocket_resnet_file(rebuild=False, **recipe):
     fn = cache_dir('pocket')/_recipe_name(**recipe)
     if fn.exists() and not rebuild: return fn
     print(f'Building the pocket ResNet (pretraining on digits 0-4), cached at {fn}')
-    learn = pretrain_pocket_resnet(**recipe)
+    with rng_preserved(): learn = pretrain_pocket_resnet(**recipe)   # the caller's random stream is the same, cached or not
     tmp = fn.with_suffix(f'.tmp{os.getpid()}')
     save_file({k: v.contiguous() for k, v in learn.model.state_dict().items()}, str(tmp))
     os.replace(tmp, fn)                        # atomic: a concurrent reader never sees half a file
@@ -69,7 +69,7 @@ def pocket_resnet_weights(**recipe):
     "The pocket ResNet's state dict (`0.*` body, `1.*` source head), loaded safely from the cache."
     return load_file(str(pocket_resnet_file(**recipe)))
 
-# %% ../nbs/10_pretraining.ipynb #afc135ea
+# %% ../nbs/10_pretraining.ipynb #6ae74692
 def pocket_learner(dls, pretrained=True, **kwargs):
     "A fastai `Learner` on `dls` with a `PocketResNet` body: the pocket's pretrained weights, or random ones."
     learn = vision_learner(dls, pocket_resnet, pretrained=False, metrics=accuracy, **kwargs)

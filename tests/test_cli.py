@@ -66,3 +66,53 @@ def test_user_mistake_from_a_shell(offline):
     "The same, as a user sees it: a separate process, its exit status and its stderr."
     code, out, err = ftcourse('finetune', 'bert', '--data', '/no/such.csv')
     assert_user_error(code, err, 'no such file or folder')
+
+@pytest.fixture
+def images(tmp_path):
+    "An image folder with one class only, and an empty one."
+    from PIL import Image
+    (tmp_path/'one'/'cat').mkdir(parents=True)
+    for i in range(3): Image.new('RGB', (16, 16)).save(tmp_path/'one'/'cat'/f'{i}.png')
+    (tmp_path/'empty').mkdir()
+    return tmp_path
+
+@pytest.mark.parametrize('args,fragments', [
+    (('compare', 'resnet', '--data', '{t}/missing'), ('--data {t}/missing: no such file or folder',)),
+    (('compare', 'resnet', '--data', '{t}/one'), ("only one class ('cat')",)),
+    (('compare', 'resnet', '--data', '{t}/empty'), ('no images found',)),
+    (('finetune', 'resnet', '--model', 'resnet1000'), ("unknown model 'resnet1000' for resnet",)),
+    (('compare', 'resnet', '--strategies', 'frozen,thaw_all'), ("unknown strategy 'thaw_all'",)),
+    (('finetune', 'resnet', '--data', 'pets'), ('pets is not available here',)),
+    (('finetune', 'resnet', '--model', 'resnet34'), ('resnet34: ImageNet weights not in',)),
+])
+def test_resnet_mistakes(offline, images, capsys, monkeypatch, tmp_path, args, fragments):
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path/'torch'))        # no cached ImageNet weights
+    try: code = main([a.format(t=images) for a in args] + ['--preset', 'smoke', '--out', str(tmp_path/'out')])
+    except SystemExit as e: code = e.code
+    assert_user_error(code, capsys.readouterr().err, *(f.format(t=images) for f in fragments))
+
+RECORD_FIELDS = dict(family=str, model=str, data=str, strategy=str, epochs=int, n_train=int, n_valid=int, metric=str, value=float,
+                     valid_loss=float, train_seconds=float, trainable_params=int, total_params=int, seed=int, preset=str, device=str, history=list)
+
+def test_compare_resnet_offline(offline, tmp_path):
+    "The README's main job: offline, smoke preset; pretrained strategies ahead of scratch; results.json typed."
+    code, out, err = ftcourse('compare', 'resnet', '--preset', 'smoke', '--strategies', 'scratch,frozen,fine_tune,gradual', '--out', tmp_path)
+    assert code == 0, err
+    records = json.loads((tmp_path/'results.json').read_text())
+    assert [r['strategy'] for r in records] == ['scratch', 'frozen', 'fine_tune', 'gradual']
+    for r in records:
+        for k, t in RECORD_FIELDS.items(): assert isinstance(r[k], t), (k, r[k])
+        assert r['family'] == 'resnet' and r['model'] == 'pocket-resnet' and r['preset'] == 'smoke' and r['n_train'] == 50
+        assert len(r['history']) == r['epochs'] and len(r['history'][0]['lr']) == 6          # six ResNet layer groups
+    acc = {r['strategy']: r['value'] for r in records}
+    assert max(acc['frozen'], acc['fine_tune'], acc['gradual']) > acc['scratch'] + 0.1
+    assert (tmp_path/'results.png').stat().st_size > 1000
+
+def test_finetune_resnet_exports_a_model(offline, tmp_path):
+    code, out, err = ftcourse('finetune', 'resnet', '--preset', 'smoke', '--strategy', 'frozen', '--epochs', '1', '--out', tmp_path)
+    assert code == 0, err
+    from fastai.learner import load_learner
+    learn = load_learner(tmp_path/'model.pkl')
+    assert list(learn.dls.vocab) == [5, 6, 7, 8, 9]
+    rec, = json.loads((tmp_path/'results.json').read_text())
+    assert rec['strategy'] == 'frozen' and rec['epochs'] == 1 and rec['trainable_params'] < rec['total_params'] / 5
