@@ -7,7 +7,7 @@ __all__ = ['HUBS', 'PRESETS', 'UserError', 'cuda_info', 'on_colab', 'in_test', '
            'seed_everything', 'rng_preserved', 'versions', 'device_name', 'report', 'unique_params', 'count_params',
            'param_groups', 'group_counts']
 
-# %% ../nbs/00_core.ipynb #9ded6d04
+# %% ../nbs/00_core.ipynb #18cba5b8
 import os, sys, socket, platform, importlib, functools, warnings, random
 from contextlib import contextmanager
 import numpy as np
@@ -18,11 +18,11 @@ import torch
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
 from fastai.torch_core import set_seed
 
-# %% ../nbs/00_core.ipynb #37812b89
+# %% ../nbs/00_core.ipynb #92d15d31
 class UserError(Exception):
     "A mistake the user can fix (a bad name, a missing file, a wrong column): the message says what and how."
 
-# %% ../nbs/00_core.ipynb #79da17ce
+# %% ../nbs/00_core.ipynb #ac30a6da
 def cuda_info():
     "Name, compute capability, memory and bf16 support of the current CUDA device, or `None` without CUDA."
     if not torch.cuda.is_available(): return None
@@ -31,7 +31,7 @@ def cuda_info():
     return dict(name=p.name, capability=f'{p.major}.{p.minor}', memory_gib=round(p.total_memory/2**30, 1),
                 count=torch.cuda.device_count(), bf16=torch.cuda.is_bf16_supported())
 
-# %% ../nbs/00_core.ipynb #dfbb3d4b
+# %% ../nbs/00_core.ipynb #f01312a6
 def on_colab():
     "Are we running inside Google Colab?"
     return 'google.colab' in sys.modules or 'COLAB_RELEASE_TAG' in os.environ
@@ -40,7 +40,7 @@ def in_test():
     "Is `nbdev-test` running this notebook? (It sets `IN_TEST`.)"
     return bool(os.environ.get('IN_TEST'))
 
-# %% ../nbs/00_core.ipynb #a6af182a
+# %% ../nbs/00_core.ipynb #27f96fa5
 HUBS = dict(huggingface='huggingface.co', fastai='s3.amazonaws.com', torchvision='download.pytorch.org')
 
 def _env_flag(name):
@@ -61,7 +61,7 @@ def hub_reachable(hub='huggingface', timeout=None):
     timeout = float(timeout or os.environ.get('FTCOURSE_NET_TIMEOUT', 2))
     return _can_connect(HUBS.get(hub, hub), timeout)
 
-# %% ../nbs/00_core.ipynb #ba7f1725
+# %% ../nbs/00_core.ipynb #f14d36c0
 @dataclass(frozen=True)
 class Preset:
     "How big a run may be: data sizes, epochs, batch size, input sizes and loader workers."
@@ -83,7 +83,7 @@ PRESETS = {
     'gpu':   Preset('gpu', n_train=None, n_valid=None, epochs=5, bs=64, img_size=224, max_len=128, workers=min(8, os.cpu_count() or 1)),
 }
 
-# %% ../nbs/00_core.ipynb #08434c3d
+# %% ../nbs/00_core.ipynb #1e15bb9c
 def preset(name=None):
     "The `Preset` for this run: `name`, else `$FTCOURSE_PRESET`, else smoke under test, gpu with CUDA, else cpu."
     if isinstance(name, Preset): return name
@@ -96,13 +96,13 @@ def preset(name=None):
     if name not in PRESETS: raise UserError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
     return replace(PRESETS[name], why=why)
 
-# %% ../nbs/00_core.ipynb #e2f8ae2a
+# %% ../nbs/00_core.ipynb #0b9c39c0
 def seed_everything(seed=42, reproducible=True):
     "Seed Python, NumPy and PyTorch (CPU and CUDA) for a reproducible run; returns `seed`."
     set_seed(seed, reproducible=reproducible)
     return seed
 
-# %% ../nbs/00_core.ipynb #453e649b
+# %% ../nbs/00_core.ipynb #c79c021b
 @contextmanager
 def rng_preserved():
     "Run a block, then restore Python's, NumPy's and PyTorch's (CPU and CUDA) random states."
@@ -111,7 +111,7 @@ def rng_preserved():
         try: yield
         finally: random.setstate(py); np.random.set_state(npy)
 
-# %% ../nbs/00_core.ipynb #118d8cb4
+# %% ../nbs/00_core.ipynb #588d9e33
 _PKGS = ('ftcourse', 'torch', 'torchvision', 'fastai', 'fastcore', 'transformers', 'tokenizers', 'scikit-learn', 'nbdev')
 
 def _installed(pkg):
@@ -134,7 +134,7 @@ def report(name=None):
     print(' · '.join(f'{k} {v[k]}' for k in v if v[k]))
     print(f"device {device_name()} · colab {on_colab()} · preset {preset(name)}")
 
-# %% ../nbs/00_core.ipynb #89531d6d
+# %% ../nbs/00_core.ipynb #2351c650
 def unique_params(params):
     "Parameters of a module or iterable, each tensor once (tied weights appear once), in order."
     if isinstance(params, torch.nn.Module): params = params.parameters()
@@ -148,7 +148,7 @@ def count_params(params):
     ps = unique_params(params)
     return dict(total=sum(p.numel() for p in ps), trainable=sum(p.numel() for p in ps if p.requires_grad))
 
-# %% ../nbs/00_core.ipynb #053be403
+# %% ../nbs/00_core.ipynb #ea69af51
 def param_groups(learn):
     "The learner's layer groups as lists of parameters: the optimizer's if it exists, else the splitter's."
     if getattr(learn, 'opt', None) is not None: return [list(g) for g in learn.opt.param_lists]

@@ -6,7 +6,7 @@
 __all__ = ['check_groups', 'checked', 'n_groups', 'check_freeze_to', 'freeze_groups', 'trainable', 'norm_layers', 'bn_snapshot',
            'bn_moved', 'WhatTrains', 'plot_what_trains', 'freeze_table', 'freeze_explorer']
 
-# %% ../nbs/02_freezing.ipynb #212175e2
+# %% ../nbs/02_freezing.ipynb #378b412f
 from .core import UserError, count_params, param_groups, group_counts, unique_params
 import numpy as np, pandas as pd, torch
 from torch import nn
@@ -15,7 +15,7 @@ from fastai.callback.core import Callback
 from fastai.callback.training import BnFreeze
 from fastai.torch_core import norm_types
 
-# %% ../nbs/02_freezing.ipynb #adf887db
+# %% ../nbs/02_freezing.ipynb #e6c2ec80
 def _names(model):
     "Parameter id -> name; a tied tensor gets all its names (`emb.weight=lm_head.weight`)."
     names = {}
@@ -44,7 +44,7 @@ def checked(splitter):
     _inner.__name__ = f'checked_{getattr(splitter, "__name__", "splitter")}'
     return _inner
 
-# %% ../nbs/02_freezing.ipynb #0149afb5
+# %% ../nbs/02_freezing.ipynb #707edc4e
 def n_groups(learn):
     "How many layer groups the learner has."
     return len(param_groups(learn))
@@ -60,12 +60,12 @@ def freeze_groups(learn, n):
     learn.freeze_to(check_freeze_to(learn, n))
     return learn
 
-# %% ../nbs/02_freezing.ipynb #0def3a79
+# %% ../nbs/02_freezing.ipynb #f4e3825b
 def trainable(learn):
     "Per layer group: the fraction of its parameters that require gradients."
     return [c['trainable']/max(c['total'], 1) for c in group_counts(learn)]
 
-# %% ../nbs/02_freezing.ipynb #17d3d28e
+# %% ../nbs/02_freezing.ipynb #35c7bdbc
 def norm_layers(model):
     "The normalisation layers of `model` (BatchNorm, InstanceNorm, LayerNorm: fastai's `norm_types`)."
     return [m for m in model.modules() if isinstance(m, norm_types)]
@@ -78,7 +78,7 @@ def bn_moved(before, after):
     "Per BatchNorm: did its running mean move, did its weight move?"
     return [(not torch.equal(b[0], a[0]), not torch.equal(b[1], a[1])) for b, a in zip(before, after)]
 
-# %% ../nbs/02_freezing.ipynb #fdd8a959
+# %% ../nbs/02_freezing.ipynb #a9d1cdd4
 class WhatTrains(Callback):
     "Record, for every epoch, each layer group's trainable parameter count (across several `fit` calls)."
     order = 60
@@ -101,7 +101,7 @@ def plot_what_trains(counts, totals, names=None, ax=None, title='What trains'):
     ax.set_title(title)
     return ax
 
-# %% ../nbs/02_freezing.ipynb #4eec6142
+# %% ../nbs/02_freezing.ipynb #136fb484
 def freeze_table(learn, n, lr=1e-3):
     "Per group after `freeze_to(n)` and `lr` (a number, list or slice): trainable parameters and learning rate."
     freeze_groups(learn, n)

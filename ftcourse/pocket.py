@@ -6,7 +6,7 @@
 __all__ = ['SOURCE_CLASSES', 'TARGET_CLASSES', 'POCKET_RESNET', 'PocketResNet', 'pocket_resnet', 'pretrain_pocket_resnet',
            'pocket_resnet_file', 'pocket_resnet_weights', 'pocket_learner', 'target_learner', 'source_learner']
 
-# %% ../nbs/10_pretraining.ipynb #ccd0b5ce
+# %% ../nbs/10_pretraining.ipynb #cee33867
 from .core import seed_everything, count_params, rng_preserved
 from .data import digits_dls, cache_dir
 import os, tempfile
@@ -18,7 +18,7 @@ from fastai.vision.all import vision_learner, accuracy, imagenet_stats
 from fastai.vision.learner import model_meta, _resnet_split
 from safetensors.torch import save_file, load_file
 
-# %% ../nbs/10_pretraining.ipynb #1583272f
+# %% ../nbs/10_pretraining.ipynb #3cd776fb
 class PocketResNet(ResNet):
     "torchvision's ResNet with `BasicBlock`s and narrower stages: the same module names, a fraction of the size."
     def __init__(self, widths=(16, 32, 64, 128), layers=(2, 2, 2, 2), num_classes=1000):
@@ -38,7 +38,7 @@ def pocket_resnet(pretrained=False, **kwargs):
 
 model_meta[pocket_resnet] = {'cut': -2, 'split': _resnet_split, 'stats': imagenet_stats}
 
-# %% ../nbs/10_pretraining.ipynb #0ba57b51
+# %% ../nbs/10_pretraining.ipynb #a0034267
 SOURCE_CLASSES, TARGET_CLASSES = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 POCKET_RESNET = dict(epochs=10, lr=1e-2, bs=64, seed=0)   # the pretraining recipe: changing it changes the cache file
 
@@ -50,7 +50,7 @@ def pretrain_pocket_resnet(epochs=10, lr=1e-2, bs=64, seed=0, classes=SOURCE_CLA
     learn.fit_one_cycle(epochs, lr)
     return learn
 
-# %% ../nbs/10_pretraining.ipynb #032cc8d2
+# %% ../nbs/10_pretraining.ipynb #3d9d5f95
 def _recipe_name(epochs, lr, bs, seed): return f'pocket-resnet-digits0to4-e{epochs}-lr{lr:g}-bs{bs}-s{seed}.safetensors'
 
 def pocket_resnet_file(rebuild=False, **recipe):
@@ -69,7 +69,7 @@ def pocket_resnet_weights(**recipe):
     "The pocket ResNet's state dict (`0.*` body, `1.*` source head), loaded safely from the cache."
     return load_file(str(pocket_resnet_file(**recipe)))
 
-# %% ../nbs/10_pretraining.ipynb #6ae74692
+# %% ../nbs/10_pretraining.ipynb #7235f341
 def pocket_learner(dls, pretrained=True, **kwargs):
     "A fastai `Learner` on `dls` with a `PocketResNet` body: the pocket's pretrained weights, or random ones."
     learn = vision_learner(dls, pocket_resnet, pretrained=False, metrics=accuracy, **kwargs)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['RESNET_GROUPS', 'ARCHS', 'resnet_splitter', 'imagenet_weights_file', 'resnet_learner', 'source_accuracy', 'run_cli']
 
-# %% ../nbs/07_resnet.ipynb #8543353e
+# %% ../nbs/07_resnet.ipynb #cb4b9e84
 from .core import UserError, preset, hub_reachable, seed_everything, device_name
 from .data import DATASETS, require, digits_dls, pets_dls, folder_dls
 from .freezing import check_groups
@@ -19,7 +19,7 @@ from dataclasses import replace
 from fastai.vision.all import vision_learner, accuracy, error_rate
 from fastai.vision.learner import _resnet_split
 
-# %% ../nbs/07_resnet.ipynb #bb3832d9
+# %% ../nbs/07_resnet.ipynb #0c5c86b9
 RESNET_GROUPS = ('stem', 'layer1', 'layer2', 'layer3', 'layer4', 'head')
 
 def resnet_splitter(model):
@@ -27,7 +27,7 @@ def resnet_splitter(model):
     body, head = model[0], model[1]
     return check_groups(model, [list(body[:4].parameters()), *[list(body[i].parameters()) for i in range(4, 8)], list(head.parameters())])
 
-# %% ../nbs/07_resnet.ipynb #a1bcb0a9
+# %% ../nbs/07_resnet.ipynb #533a4e86
 ARCHS = {'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50, 'pocket-resnet': pocket_resnet}
 
 def imagenet_weights_file(arch):
@@ -44,14 +44,14 @@ def resnet_learner(dls, model='pocket-resnet', pretrained=True, metrics=accuracy
                         "connect to the internet once (they are cached), copy the file there, or use pocket-resnet")
     return vision_learner(dls, arch, pretrained=pretrained, metrics=metrics, splitter=resnet_splitter, **kwargs)
 
-# %% ../nbs/07_resnet.ipynb #b50e704d
+# %% ../nbs/07_resnet.ipynb #28633f5e
 def source_accuracy(learn, p=None):
     "Accuracy on the source task (digits 0-4) of `learn`'s body under the pocket model's original source head."
     src = source_learner(p=p)
     src.model[0].load_state_dict(learn.model[0].state_dict())
     with src.no_bar(), src.no_logging(): return float(src.validate()[1])
 
-# %% ../nbs/07_resnet.ipynb #a24c698b
+# %% ../nbs/07_resnet.ipynb #b0070dd4
 def _image_task(data, model, n_train, bs, seed, p):
     "A `make_learner(pretrained)` for `--data`, and a short description of the data."
     digits = data in (None, 'digits')
