@@ -6,14 +6,14 @@
 __all__ = ['FAMILIES', 'MODELS', 'RUNNERS', 'model_where', 'info', 'check_strategies', 'check_model', 'check_data', 'parser',
            'main']
 
-# %% ../nbs/13_cli.ipynb #f1c8219a
+# %% ../nbs/13_cli.ipynb #f138bc65
 import sys, json, argparse
 from pathlib import Path
 from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS
 from .data import DATASETS, where, require, read_table, folder_frame
 from .compare import ALL_STRATEGIES, check_strategy_names
 
-# %% ../nbs/13_cli.ipynb #7ea5d30b
+# %% ../nbs/13_cli.ipynb #c16821e7
 FAMILIES = ('resnet', 'bert', 'gpt')
 
 MODELS = {
@@ -32,7 +32,7 @@ def model_where(name):
     if src == 'pocket': return 'built here on first use, then cached'
     return f'download: {src}' if hub_reachable(src) else None
 
-# %% ../nbs/13_cli.ipynb #6be63d26
+# %% ../nbs/13_cli.ipynb #179d3b52
 def info(as_json=False):
     "Print the environment report, then where each dataset and model would come from here."
     datasets = {n: where(n) for n in DATASETS}
@@ -48,7 +48,7 @@ def info(as_json=False):
     for f in FAMILIES:
         for n, w in models[f].items(): print(f"  {f:<7} {n:<24} {w or 'not available here'}")
 
-# %% ../nbs/13_cli.ipynb #8823c103
+# %% ../nbs/13_cli.ipynb #e3bf237a
 def check_strategies(spec):
     "A comma-separated list of strategies (or `all`) as a tuple; an unknown name is a `UserError`."
     if spec.strip() == 'all': return ALL_STRATEGIES
@@ -66,6 +66,7 @@ def check_data(family, data, valid=None, text_col=None, label_col=None):
     if data is None: return None
     if data in DATASETS:
         if DATASETS[data]['kind'] != kind: raise UserError(f"--data {data}: a {DATASETS[data]['kind']} dataset, but {family} needs {kind}s")
+        if valid is not None: raise UserError(f"--valid needs --data PATH: the dataset {data} has its own validation split")
         require(data)
         return data
     p = Path(data).expanduser()
@@ -82,7 +83,7 @@ def check_data(family, data, valid=None, text_col=None, label_col=None):
         else: folder_frame(valid)
     return str(p)
 
-# %% ../nbs/13_cli.ipynb #b3d65a73
+# %% ../nbs/13_cli.ipynb #00163128
 class _Parser(argparse.ArgumentParser):
     "An `ArgumentParser` whose errors are one line on stderr and exit status 2."
     def error(self, message):
@@ -129,7 +130,7 @@ def parser():
     c.add_argument('--strategies', default='scratch,frozen,fine_tune,gradual', help='comma-separated strategies, or all')
     return p
 
-# %% ../nbs/13_cli.ipynb #fa1d6cd8
+# %% ../nbs/13_cli.ipynb #ec53a7bf
 RUNNERS = {'resnet': 'ftcourse.vision'}   # family -> module whose `run_cli(args, strategies)` trains and writes OUT
 
 def _check_train_args(a):

@@ -8,7 +8,7 @@ __all__ = ['SST2_FIX', 'PETS_FIX', 'IMDB_FIX', 'DATASETS', 'TEXT_COLS', 'LABEL_C
            'image_dls', 'digits_folder', 'folder_frame', 'digits_dls', 'pets_frame', 'pets_dls', 'folder_dls',
            'HFTokens', 'tokenize_texts', 'text_dls', 'sst2_dls', 'table_dls', 'imdb_frames']
 
-# %% ../nbs/01_data.ipynb #0ef8f653
+# %% ../nbs/01_data.ipynb #35300e9f
 import os, csv
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -21,7 +21,7 @@ from fastai.data.transforms import Categorize
 from fastai.text.data import SortedDL, pad_input, TensorText
 from fastcore.basics import store_attr
 
-# %% ../nbs/01_data.ipynb #cf5fffd3
+# %% ../nbs/01_data.ipynb #5ccd429b
 def data_home():
     "The folder named by `$FTCOURSE_DATA`, or `None` when it is not set."
     d = os.environ.get('FTCOURSE_DATA')
@@ -36,7 +36,7 @@ def cache_dir(*parts):
 class DataNotFoundError(UserError, FileNotFoundError):
     "A dataset that could not be found anywhere the course looked."
 
-# %% ../nbs/01_data.ipynb #f4135086
+# %% ../nbs/01_data.ipynb #0b304410
 def resolve(name, path=None, download=None, hub=None, source='', fix=''):
     "Find dataset `name`: explicit `path` → `$FTCOURSE_DATA/name` → `download()` if `hub` is reachable → a clear error."
     if path is not None:
@@ -54,7 +54,7 @@ def resolve(name, path=None, download=None, hub=None, source='', fix=''):
         else: tried.append(f"{source} (offline: {hub} hub unreachable)")
     raise DataNotFoundError(f"{name} not found. Tried: {'; '.join(tried)}. {fix}".strip())
 
-# %% ../nbs/01_data.ipynb #af1fe06d
+# %% ../nbs/01_data.ipynb #fc1a3290
 SST2_FIX = ("Set FTCOURSE_DATA to a folder holding sst2/{train,dev,test}.tsv, pass path=, "
             "or connect to the internet (the Hugging Face download).")
 PETS_FIX = "Pets needs the internet (fastai URLs.PETS) or a copy: set FTCOURSE_DATA to a folder holding pets/images/*.jpg, or pass path=."
@@ -84,7 +84,7 @@ def require(name):
         raise DataNotFoundError(f"{name} is not available here: no $FTCOURSE_DATA/{name} and the {d['hub']} hub is unreachable. {d['fix']}")
     return w
 
-# %% ../nbs/01_data.ipynb #f75e8ce8
+# %% ../nbs/01_data.ipynb #8c1112c8
 def _read_tsv(fn): return pd.read_csv(fn, sep='\t', quoting=csv.QUOTE_NONE, dtype={'sentence': str})
 
 def _sst2_from_hub():
@@ -105,7 +105,7 @@ def sst2_frames(path=None):
     frames = _sst2_from_folder(found) if isinstance(found, Path) else found
     return {k: df.rename(columns={'sentence': 'text'})[['text', 'label']].reset_index(drop=True) for k, df in frames.items()}
 
-# %% ../nbs/01_data.ipynb #76a5e894
+# %% ../nbs/01_data.ipynb #c678de65
 TEXT_COLS, LABEL_COLS = ('text', 'sentence', 'review', 'content'), ('label', 'labels', 'target', 'class', 'sentiment')
 
 def _pick_col(df, col, guesses, what, fn):
@@ -131,7 +131,7 @@ def read_table(path, text_col=None, label_col=None):
     if df.label.nunique() < 2: raise UserError(f"{fn}: only one class ({df.label.iloc[0]!r}) in column {lc!r}: need at least two")
     return df
 
-# %% ../nbs/01_data.ipynb #fe37f1d6
+# %% ../nbs/01_data.ipynb #1e4086c2
 def _per_class(df, seed, f):
     rng = np.random.default_rng(seed)
     return pd.concat([f(g.iloc[rng.permutation(len(g))]) for _, g in df.groupby('label', sort=True)])
@@ -148,7 +148,7 @@ def take(df, n=None, per_class=None, seed=42):
     size = (lambda g: per_class) if per_class is not None else (lambda g: max(1, int(round(len(g)*n/len(df)))))
     return _per_class(df, seed, lambda g: g.iloc[:size(g)]).sort_index()
 
-# %% ../nbs/01_data.ipynb #337cde80
+# %% ../nbs/01_data.ipynb #27e6f2b2
 def image_dls(df, size=None, bs=None, flip=True, aug=True, p=None, **kw):
     "fastai `DataLoaders` from a DataFrame of `path`, `label`, `is_valid`: resize, augment, normalise."
     p = preset(p)
@@ -158,7 +158,7 @@ def image_dls(df, size=None, bs=None, flip=True, aug=True, p=None, **kw):
                        splitter=ColSplitter('is_valid'), item_tfms=Resize(size or p.img_size), batch_tfms=batch_tfms)
     return dblock.dataloaders(df, bs=bs or p.bs, num_workers=p.workers, **kw)
 
-# %% ../nbs/01_data.ipynb #9a1145a3
+# %% ../nbs/01_data.ipynb #905be3b3
 DIGITS_SIZE = 32
 
 def digits_folder():
@@ -173,7 +173,7 @@ def digits_folder():
         Image.fromarray((img.reshape(8, 8)*255/16).astype(np.uint8), mode='L').save(d/str(label)/f'{i:04d}.png')
     return d
 
-# %% ../nbs/01_data.ipynb #115d8d26
+# %% ../nbs/01_data.ipynb #d0896d54
 def folder_frame(path):
     "DataFrame of `path`, `label` (and `is_valid` when the folder has `train/` and `valid/`) for an image folder with one subfolder per class."
     path = Path(path).expanduser()
@@ -186,7 +186,7 @@ def folder_frame(path):
     if df.label.nunique() < 2: raise UserError(f"{path}: only one class ({df.label.iloc[0]!r}): need one subfolder per class, at least two")
     return df.sort_values('path', ignore_index=True)
 
-# %% ../nbs/01_data.ipynb #2d8d4e38
+# %% ../nbs/01_data.ipynb #62b565e8
 def digits_dls(classes=None, per_class=None, valid_pct=0.2, seed=42, p=None, **kw):
     "`DataLoaders` for scikit-learn's digits: optionally only `classes`, and `per_class` training labels per class."
     p = preset(p)
@@ -201,7 +201,7 @@ def digits_dls(classes=None, per_class=None, valid_pct=0.2, seed=42, p=None, **k
     df = pd.concat([train, take(df[df.is_valid], n=p.n_valid, seed=seed)])
     return image_dls(df, size=DIGITS_SIZE, flip=False, p=p, **kw)
 
-# %% ../nbs/01_data.ipynb #f15991ab
+# %% ../nbs/01_data.ipynb #ad55a580
 def pets_frame(path=None):
     "Oxford-IIIT Pets as a DataFrame of `path`, `label` (the breed, from the file name)."
     found = resolve('pets', path, download=lambda: untar_data(URLs.PETS), hub='fastai', source='fastai URLs.PETS', fix=PETS_FIX)
@@ -218,16 +218,17 @@ def pets_dls(path=None, valid_pct=0.2, seed=42, p=None, **kw):
     df = pd.concat([take(df[~df.is_valid], n=p.n_train, seed=seed), take(df[df.is_valid], n=p.n_valid, seed=seed)])
     return image_dls(df, p=p, **kw)
 
-# %% ../nbs/01_data.ipynb #93fe9a3c
-def folder_dls(path, valid_pct=0.2, seed=42, p=None, **kw):
-    "`DataLoaders` for an image folder with one subfolder per class (or `train/` and `valid/` ones), sized by the preset."
+# %% ../nbs/01_data.ipynb #a894c0fd
+def folder_dls(path, valid=None, valid_pct=0.2, seed=42, p=None, **kw):
+    "`DataLoaders` for an image folder with one subfolder per class (or `train/` and `valid/` ones, or a separate `valid` folder), sized by the preset."
     p = preset(p)
-    df = folder_frame(path)
+    if valid is not None: df = pd.concat([folder_frame(path).assign(is_valid=False), folder_frame(valid).assign(is_valid=True)], ignore_index=True)
+    else: df = folder_frame(path)
     if 'is_valid' not in df: df = split_frame(df, valid_pct, seed)
     df = pd.concat([take(df[~df.is_valid], n=p.n_train, seed=seed), take(df[df.is_valid], n=p.n_valid, seed=seed)])
     return image_dls(df, p=p, **kw)
 
-# %% ../nbs/01_data.ipynb #52f22b7c
+# %% ../nbs/01_data.ipynb #3d82e4da
 class HFTokens(Transform):
     "Token ids (pre-tokenized) ↔ text, through a Hugging Face tokenizer: decodes for `show_batch`."
     def __init__(self, tokenizer): store_attr()
@@ -253,7 +254,7 @@ def text_dls(train_df, valid_df, tokenizer, max_len=None, bs=None, vocab=None, p
            for i, s in enumerate(splits)]
     return DataLoaders(*dls)
 
-# %% ../nbs/01_data.ipynb #4c372adb
+# %% ../nbs/01_data.ipynb #c393b454
 def sst2_dls(tokenizer, path=None, seed=42, p=None, **kw):
     "`DataLoaders` for SST-2: a preset-sized stratified sample of `train`, validated on the 872 `test` sentences."
     p = preset(p); f = sst2_frames(path)
@@ -266,7 +267,7 @@ def table_dls(path, tokenizer, text_col=None, label_col=None, valid=None, valid_
     else: s = split_frame(df, valid_pct, seed); trn, val = s[~s.is_valid], s[s.is_valid]
     return text_dls(take(trn, n=p.n_train, seed=seed), take(val, n=p.n_valid, seed=seed), tokenizer, p=p, **kw)
 
-# %% ../nbs/01_data.ipynb #c28b405e
+# %% ../nbs/01_data.ipynb #f25b7bcd
 def imdb_frames(path=None):
     "IMDb as `{'train': df, 'test': df}` with `text` and `label` (1 = positive) columns."
     found = resolve('imdb', path, download=lambda: untar_data(URLs.IMDB), hub='fastai', source='fastai URLs.IMDB', fix=IMDB_FIX)

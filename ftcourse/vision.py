@@ -5,21 +5,19 @@
 # %% auto #0
 __all__ = ['RESNET_GROUPS', 'ARCHS', 'resnet_splitter', 'imagenet_weights_file', 'resnet_learner', 'source_accuracy', 'run_cli']
 
-# %% ../nbs/07_resnet.ipynb #cb4b9e84
-from .core import UserError, preset, hub_reachable, seed_everything, device_name
-from .data import DATASETS, require, digits_dls, pets_dls, folder_dls
+# %% ../nbs/07_resnet.ipynb #640c48e0
+from .core import UserError, preset, hub_reachable, device_name
+from .data import digits_dls, pets_dls, folder_dls
 from .freezing import check_groups
 from .pocket import pocket_learner, pocket_resnet, source_learner, TARGET_CLASSES
 from .compare import compare, run_strategy, save_results, load_results, summary_table
-import os
 from pathlib import Path
+from dataclasses import replace
 import torch
 from torchvision.models import resnet18, resnet34, resnet50, get_model_weights
-from dataclasses import replace
 from fastai.vision.all import vision_learner, accuracy, error_rate
-from fastai.vision.learner import _resnet_split
 
-# %% ../nbs/07_resnet.ipynb #0c5c86b9
+# %% ../nbs/07_resnet.ipynb #a8148c76
 RESNET_GROUPS = ('stem', 'layer1', 'layer2', 'layer3', 'layer4', 'head')
 
 def resnet_splitter(model):
@@ -27,7 +25,7 @@ def resnet_splitter(model):
     body, head = model[0], model[1]
     return check_groups(model, [list(body[:4].parameters()), *[list(body[i].parameters()) for i in range(4, 8)], list(head.parameters())])
 
-# %% ../nbs/07_resnet.ipynb #533a4e86
+# %% ../nbs/07_resnet.ipynb #b02330fc
 ARCHS = {'resnet18': resnet18, 'resnet34': resnet34, 'resnet50': resnet50, 'pocket-resnet': pocket_resnet}
 
 def imagenet_weights_file(arch):
@@ -44,16 +42,16 @@ def resnet_learner(dls, model='pocket-resnet', pretrained=True, metrics=accuracy
                         "connect to the internet once (they are cached), copy the file there, or use pocket-resnet")
     return vision_learner(dls, arch, pretrained=pretrained, metrics=metrics, splitter=resnet_splitter, **kwargs)
 
-# %% ../nbs/07_resnet.ipynb #28633f5e
+# %% ../nbs/07_resnet.ipynb #c78c721a
 def source_accuracy(learn, p=None):
     "Accuracy on the source task (digits 0-4) of `learn`'s body under the pocket model's original source head."
     src = source_learner(p=p)
     src.model[0].load_state_dict(learn.model[0].state_dict())
     with src.no_bar(), src.no_logging(): return float(src.validate()[1])
 
-# %% ../nbs/07_resnet.ipynb #b0070dd4
-def _image_task(data, model, n_train, bs, seed, p):
-    "A `make_learner(pretrained)` for `--data`, and a short description of the data."
+# %% ../nbs/07_resnet.ipynb #92205861
+def _image_task(data, valid, model, n_train, bs, seed, p):
+    "A `make_learner(pretrained)` for `--data` (and `--valid`), and a short description of the data."
     digits = data in (None, 'digits')
     if digits:
         classes = TARGET_CLASSES if model == 'pocket-resnet' else tuple(range(10))
@@ -62,23 +60,25 @@ def _image_task(data, model, n_train, bs, seed, p):
         desc = f"digits {classes[0]}-{classes[-1]}, {per_class} labels per class"
     else:
         p = replace(p, n_train=n_train) if n_train else p
-        mk = (lambda: pets_dls(seed=seed, p=p, bs=bs)) if data == 'pets' else (lambda: folder_dls(data, seed=seed, p=p, bs=bs))
-        desc = data
+        mk = (lambda: pets_dls(seed=seed, p=p, bs=bs)) if data == 'pets' else (lambda: folder_dls(data, valid, seed=seed, p=p, bs=bs))
+        desc = data + (f' (validation: {valid})' if valid else '')
     return (lambda pretrained: resnet_learner(mk(), model, pretrained)), desc
 
 def run_cli(args, strategies):
     "The `resnet` family of the `ftcourse` command: train `strategies`, write results.json, the plot, and (finetune) the model."
     p = preset(args.preset)
     model = args.model or ('resnet34' if p.name == 'gpu' else 'pocket-resnet')
-    if args.data == 'pets': require('pets')
-    make, desc = _image_task(args.data, model, args.n_train, args.bs, args.seed, p)
+    make, desc = _image_task(args.data, args.valid, model, args.n_train, args.bs, args.seed, p)
     lr, epochs, out = args.lr or (1e-2 if model == 'pocket-resnet' else 2e-3), args.epochs or p.epochs, Path(args.out)
     meta = dict(family='resnet', model=model, data=desc, p=p)
     print(f"ftcourse {args.command} resnet: {model} on {desc}, {epochs} epochs, lr {lr:g}, preset {p.name}, {device_name()}")
     if args.command == 'finetune':
-        rec, learn = run_strategy(make, strategies[0], epochs, lr, seed=args.seed, return_learner=True, **meta)
-        records = [r for r in load_results(out) if args.resume] + [rec]
-        save_results(records, out); learn.export(out.absolute()/'model.pkl')
+        records = load_results(out) if args.resume else []
+        if args.resume and (out/'model.pkl').exists() and any(r['strategy'] == strategies[0] and r['seed'] == args.seed for r in records):
+            print(f'already done (--resume): {out}')
+        else:
+            rec, learn = run_strategy(make, strategies[0], epochs, lr, seed=args.seed, return_learner=True, **meta)
+            records.append(rec); save_results(records, out); learn.export(out.absolute()/'model.pkl')
     else:
         records = compare(make, strategies, epochs, lr, seeds=(args.seed,), out=out, resume=args.resume, **meta)
     print(summary_table(records).to_string())

@@ -69,10 +69,11 @@ def test_user_mistake_from_a_shell(offline):
 
 @pytest.fixture
 def images(tmp_path):
-    "An image folder with one class only, and an empty one."
+    "Image folders: one with a single class, one with two, and an empty one."
     from PIL import Image
-    (tmp_path/'one'/'cat').mkdir(parents=True)
-    for i in range(3): Image.new('RGB', (16, 16)).save(tmp_path/'one'/'cat'/f'{i}.png')
+    for folder in ('one/cat', 'two/cat', 'two/dog'):
+        (tmp_path/folder).mkdir(parents=True)
+        for i in range(3): Image.new('RGB', (16, 16)).save(tmp_path/folder/f'{i}.png')
     (tmp_path/'empty').mkdir()
     return tmp_path
 
@@ -84,6 +85,8 @@ def images(tmp_path):
     (('compare', 'resnet', '--strategies', 'frozen,thaw_all'), ("unknown strategy 'thaw_all'",)),
     (('finetune', 'resnet', '--data', 'pets'), ('pets is not available here',)),
     (('finetune', 'resnet', '--model', 'resnet34'), ('resnet34: ImageNet weights not in',)),
+    (('finetune', 'resnet', '--data', 'digits', '--valid', '{t}/one'), ('--valid needs --data PATH',)),
+    (('finetune', 'resnet', '--data', '{t}/two', '--valid', '{t}/empty'), ('no images found',)),
 ])
 def test_resnet_mistakes(offline, images, capsys, monkeypatch, tmp_path, args, fragments):
     monkeypatch.setenv('TORCH_HOME', str(tmp_path/'torch'))        # no cached ImageNet weights
