@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 
-# %% ../nbs/11_compare.ipynb #f76649bb
+# %% ../nbs/11_compare.ipynb #18a2d3c8
 ALL_STRATEGIES = ('scratch',) + STRATEGIES
 
 def check_strategy_names(strategies):
@@ -25,14 +25,14 @@ def check_strategy_names(strategies):
     if bad or not strategies: raise UserError(f"unknown strategy {', '.join(map(repr, bad)) or '(none given)'}: choose from {', '.join(ALL_STRATEGIES)}")
     return strategies
 
-def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='', data='', p=None, return_learner=False):
-    "Build a fresh learner with `make_learner(pretrained)`, train it with `strategy`, and return its record (and the learner)."
+def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='', data='', p=None, return_learner=False, **fit_kw):
+    "Build a fresh learner with `make_learner(pretrained)`, train it with `strategy` (`fit_kw` to `fit_strategy`), and return its record (and the learner)."
     check_strategy_names([strategy])
     seed_everything(seed)
     learn = make_learner(pretrained=strategy != 'scratch')
     hist = History()
     start = time.time()
-    with learn.no_bar(), learn.no_logging(): fit_strategy(learn, 'full' if strategy == 'scratch' else strategy, epochs, lr, cbs=hist)
+    with learn.no_bar(), learn.no_logging(): fit_strategy(learn, 'full' if strategy == 'scratch' else strategy, epochs, lr, cbs=hist, **fit_kw)
     seconds = time.time() - start
     with learn.no_bar(): valid_loss, *metrics = learn.validate()
     rec = dict(family=family, model=model, data=data, strategy=strategy, epochs=epochs,
@@ -40,7 +40,7 @@ def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='
                 metric=learn.recorder.metric_names[3], value=float(metrics[0]), valid_loss=float(valid_loss),
                 train_seconds=round(seconds, 2), trainable_params=max(sum(r['trainable']) for r in hist.rows),
                 total_params=count_params(learn.model)['total'], seed=seed, preset=preset(p).name, device=device_name(),
-                lr=lr, history=hist.rows)
+                lr=lr, **fit_kw, history=hist.rows)
     return (rec, learn) if return_learner else rec
 
 # %% ../nbs/11_compare.ipynb #1ea00842
