@@ -60,10 +60,20 @@ def check_model(family, model):
     if Path(model).expanduser().exists(): return str(Path(model).expanduser())
     raise UserError(f"unknown model {model!r} for {family}: choose one of {', '.join(MODELS[family])}, or a folder with a checkpoint")
 
-def check_data(family, data, valid=None, text_col=None, label_col=None):
-    "`data` (and `valid`) exist and suit `family`: a dataset name, an image folder, or a CSV/TSV with the columns."
+def _check_lm_text(data, valid):
+    "For `--lm`: an existing, non-empty plain-text file."
+    if valid is not None: raise UserError("--valid does not go with --lm: the validation text is a seeded 10% of the file")
+    p = Path(data).expanduser()
+    if not p.is_file() or p.suffix.lower() != '.txt': raise UserError(f"--lm takes a text file (.txt) to fine-tune the language model on, not {data}")
+    if not p.read_text(errors='replace').strip(): raise UserError(f"--data {data}: no text in the file")
+    return str(p)
+
+def check_data(family, data, valid=None, text_col=None, label_col=None, lm=False):
+    "`data` (and `valid`) exist and suit `family`: a dataset name, an image folder, a CSV/TSV with the columns, or (`lm`) a text file."
+    if lm and family != 'gpt': raise UserError("--lm (language-model fine-tuning) is for the gpt family")
     kind = 'image' if family == 'resnet' else 'text'
     if data is None: return None
+    if lm and data not in DATASETS: return _check_lm_text(data, valid)
     if data in DATASETS:
         if DATASETS[data]['kind'] != kind: raise UserError(f"--data {data}: a {DATASETS[data]['kind']} dataset, but {family} needs {kind}s")
         if valid is not None: raise UserError(f"--valid needs --data PATH: the dataset {data} has its own validation split")
@@ -113,6 +123,7 @@ def _train_args(p):
     p.add_argument('--seed', type=int, default=42, help='random seed')
     p.add_argument('--out', default='runs', help='folder for results.json, the plot and the model')
     p.add_argument('--resume', action='store_true', help='skip the strategies already in OUT/results.json')
+    p.add_argument('--lm', action='store_true', help='gpt only: fine-tune the language model on --data (a .txt file, or sst2/pydoc), reporting perplexity')
 
 def parser():
     "The `ftcourse` argument parser."
@@ -131,13 +142,13 @@ def parser():
     return p
 
 # %% ../nbs/13_cli.ipynb #ec53a7bf
-RUNNERS = {'resnet': 'ftcourse.vision'}   # family -> module whose `run_cli(args, strategies)` trains and writes OUT
+RUNNERS = {'resnet': 'ftcourse.vision', 'bert': 'ftcourse.encoders', 'gpt': 'ftcourse.decoders'}   # family -> module whose `run_cli(args, strategies)` trains and writes OUT
 
 def _check_train_args(a):
     strategies = check_strategies(a.strategy if a.command == 'finetune' else a.strategies)
     if a.command == 'finetune' and len(strategies) != 1: raise UserError("--strategy takes one strategy (use compare for several)")
     a.model = check_model(a.family, a.model)
-    a.data = check_data(a.family, a.data, a.valid, a.text_col, a.label_col)
+    a.data = check_data(a.family, a.data, a.valid, a.text_col, a.label_col, lm=a.lm)
     return strategies
 
 def main(argv=None):

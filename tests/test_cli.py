@@ -1,5 +1,6 @@
 "The `ftcourse` command from the outside: what it reports, and that every user mistake is exit 2 with one line on stderr."
-import json
+import json, os
+from pathlib import Path
 import pytest
 from conftest import ftcourse
 from ftcourse.cli import main
@@ -119,3 +120,98 @@ def test_finetune_resnet_exports_a_model(offline, tmp_path):
     assert list(learn.dls.vocab) == [5, 6, 7, 8, 9]
     rec, = json.loads((tmp_path/'results.json').read_text())
     assert rec['strategy'] == 'frozen' and rec['epochs'] == 1 and rec['trainable_params'] < rec['total_params'] / 5
+
+DATA = os.environ.get('FTCOURSE_DATA')      # read before the `offline` fixture hides it
+needs_sst2 = pytest.mark.skipif(not (DATA and (Path(DATA)/'sst2').is_dir()), reason='needs FTCOURSE_DATA with sst2/ (CI has it)')
+
+@pytest.mark.parametrize('args,fragments', [
+    (('finetune', 'bert', '--data', '{t}/one.csv'), ('only one class',)),
+    (('finetune', 'bert', '--data', '{t}/ok.csv', '--label-col', 'stars', '--model', 'bert-base-uncased'),
+     ("'bert-base-uncased': not in the Hugging Face cache, and huggingface.co is unreachable",)),
+    (('finetune', 'bert', '--data', '{t}/ok.csv', '--label-col', 'stars', '--model', '{t}'), ('cannot load the folder {t}',)),
+    (('compare', 'bert', '--data', 'sst2', '--valid', '{t}/ok.csv'), ('--valid needs --data PATH',)),
+])
+def test_bert_mistakes(offline, texts, capsys, monkeypatch, tmp_path, args, fragments):
+    monkeypatch.setenv('HF_HOME', str(tmp_path/'hf'))                  # an empty Hugging Face cache
+    try: code = main([a.format(t=texts) for a in args] + ['--preset', 'smoke', '--out', str(tmp_path/'out')])
+    except SystemExit as e: code = e.code
+    assert_user_error(code, capsys.readouterr().err, *(f.format(t=texts) for f in fragments))
+
+@needs_sst2
+def test_compare_bert_offline(offline, tmp_path):
+    "MiniLM on SST-2 in the smoke preset: eight layer groups, ULMFiT rates, pretrained ahead of scratch."
+    code, out, err = ftcourse('compare', 'bert', '--preset', 'smoke', '--strategies', 'scratch,frozen,discriminative', '--out', tmp_path,
+                              env={'FTCOURSE_DATA': DATA})
+    assert code == 0, err
+    records = json.loads((tmp_path/'results.json').read_text())
+    assert [r['strategy'] for r in records] == ['scratch', 'frozen', 'discriminative']
+    for r in records:
+        for k, t in RECORD_FIELDS.items(): assert isinstance(r[k], t), (k, r[k])
+        assert (r['family'], r['model'], r['n_train'], r['n_valid']) == ('bert', 'all-minilm-l6-v2', 256, 256)
+        assert len(r['history'][0]['lr']) == 8                                 # embeddings, 6 layers, head
+    lrs = records[2]['history'][0]['lr']
+    assert all(abs(a * r['factor'] - b) < 1e-9 * b for a, b in zip(lrs, lrs[1:]))   # each group `factor` times the one below
+    assert records[1]['trainable_params'] < records[1]['total_params'] / 100          # frozen: the head and the LayerNorms
+    acc = {r['strategy']: r['value'] for r in records}
+    assert max(acc['frozen'], acc['discriminative']) > acc['scratch'] + 0.1
+
+def test_finetune_bert_on_a_csv(offline, tmp_path):
+    "Three classes from a user's CSV with an explicit validation file: the model exports, loads and predicts raw text."
+    import random
+    rnd = random.Random(0)
+    words = {'sport': 'match goal team player score coach league', 'food': 'recipe bread cheese soup bake taste kitchen',
+             'music': 'song guitar album band concert melody singer'}
+    def write(fn, n):
+        rows = [f"{' '.join(rnd.sample(w.split(), 4))},{lbl}" for _ in range(n) for lbl, w in words.items()]
+        fn.write_text('body,topic\n' + '\n'.join(rows) + '\n')
+    write(tmp_path/'train.csv', 20); write(tmp_path/'valid.csv', 5)
+    code, out, err = ftcourse('finetune', 'bert', '--data', tmp_path/'train.csv', '--valid', tmp_path/'valid.csv', '--text-col', 'body',
+                              '--label-col', 'topic', '--preset', 'smoke', '--strategy', 'discriminative', '--epochs', '2', '--out', tmp_path/'out')
+    assert code == 0, err
+    rec, = json.loads((tmp_path/'out'/'results.json').read_text())
+    assert (rec['n_train'], rec['n_valid'], rec['epochs']) == (60, 15, 2)
+    from fastai.learner import load_learner
+    from ftcourse.encoders import predict_texts
+    learn = load_learner(tmp_path/'out'/'model.pkl')
+    assert list(learn.dls.vocab) == ['food', 'music', 'sport']
+    preds = predict_texts(learn, ['goal score team', 'guitar band song'])
+    assert list(preds.columns) == ['text', 'label', 'probability'] and len(preds) == 2
+
+@pytest.mark.parametrize('args,fragments', [
+    (('finetune', 'bert', '--lm'), ('--lm (language-model fine-tuning) is for the gpt family',)),
+    (('finetune', 'gpt', '--lm', '--data', '{t}/ok.csv'), ('--lm takes a text file',)),
+    (('finetune', 'gpt', '--lm', '--data', '{t}/blank.txt'), ('no text in the file',)),
+    (('finetune', 'gpt', '--model', 'gpt2'), ("'gpt2': not in the Hugging Face cache, and huggingface.co is unreachable",)),
+])
+def test_gpt_mistakes(offline, texts, capsys, monkeypatch, tmp_path, args, fragments):
+    (texts/'blank.txt').write_text('\n  \n')
+    monkeypatch.setenv('HF_HOME', str(tmp_path/'hf'))
+    try: code = main([a.format(t=texts) for a in args] + ['--preset', 'smoke', '--out', str(tmp_path/'out')])
+    except SystemExit as e: code = e.code
+    assert_user_error(code, capsys.readouterr().err, *fragments)
+
+@needs_sst2
+def test_compare_gpt_offline(offline, tmp_path):
+    "The pocket GPT as a classifier on SST-2 in the smoke preset: six groups, the tied weights once, pretrained ahead of scratch."
+    code, out, err = ftcourse('compare', 'gpt', '--preset', 'smoke', '--strategies', 'scratch,fine_tune,gradual', '--out', tmp_path,
+                              env={'FTCOURSE_DATA': DATA})
+    assert code == 0, err
+    records = json.loads((tmp_path/'results.json').read_text())
+    assert [r['strategy'] for r in records] == ['scratch', 'fine_tune', 'gradual']
+    for r in records:
+        for k, t in RECORD_FIELDS.items(): assert isinstance(r[k], t), (k, r[k])
+        assert (r['family'], r['model'], r['n_train']) == ('gpt', 'pocket-gpt', 256)
+        assert len(r['history'][0]['lr']) == 6                                  # embeddings, 4 blocks, ln_f + score
+    acc = {r['strategy']: r['value'] for r in records}
+    assert max(acc['fine_tune'], acc['gradual']) > acc['scratch']
+
+@needs_sst2
+def test_finetune_gpt_language_model(offline, tmp_path):
+    "`--lm` on a text file: perplexity is the metric, and fine-tuning lowers it."
+    lines = [f'the {w} returns a new {v} object' for w in ('function', 'method', 'class') for v in ('path', 'list', 'socket', 'thread')] * 10
+    (tmp_path/'notes.txt').write_text('\n'.join(lines))
+    code, out, err = ftcourse('finetune', 'gpt', '--lm', '--data', tmp_path/'notes.txt', '--strategy', 'full', '--preset', 'smoke',
+                              '--out', tmp_path/'out', env={'FTCOURSE_DATA': DATA})
+    assert code == 0, err
+    rec, = json.loads((tmp_path/'out'/'results.json').read_text())
+    assert rec['metric'] == 'perplexity' and rec['history'][-1]['perplexity'] < rec['history'][0]['perplexity']
