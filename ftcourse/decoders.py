@@ -8,13 +8,11 @@ __all__ = ['POCKET_GPT', 'LM_DEFAULTS', 'DECODER_DEFAULTS', 'decoder_source', 'd
            'decoder_classifier', 'decoder_defaults', 'run_cli']
 
 # %% ../nbs/09_gpt.ipynb #3f705161
-from .core import UserError, preset, device_name, rng_preserved
-from .data import text_dls, take, read_table, split_frame
+from .core import UserError, preset, rng_preserved
 from .freezing import check_groups
 from .encoders import load_pretrained, encoder_layers, dls_tokenizer, dataset_frames, preset_defaults, text_task, train_from_args
 from pathlib import Path
-from dataclasses import replace
-import torch, numpy as np, pandas as pd
+import torch, numpy as np
 from torch import nn
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
