@@ -75,7 +75,7 @@ def check_data(family, data, valid=None, text_col=None, label_col=None, lm=False
     if data is None: return None
     if lm and data not in DATASETS: return _check_lm_text(data, valid)
     if data in DATASETS:
-        if DATASETS[data]['kind'] != kind: raise UserError(f"--data {data}: a {DATASETS[data]['kind']} dataset, but {family} needs {kind}s")
+        if DATASETS[data]['kind'] != kind: raise UserError(f"--data {data}: {'an image' if DATASETS[data]['kind'] == 'image' else 'a text'} dataset, but {family} needs {kind}s")
         if valid is not None: raise UserError(f"--valid needs --data PATH: the dataset {data} has its own validation split")
         require(data)
         return data

@@ -55,7 +55,10 @@ class LMBlocks(torch.utils.data.Dataset):
 
 def lm_dls(train_texts, valid_texts, tokenizer, block_size=64, bs=32):
     "fastai `DataLoaders` of (input, target) blocks for a causal language model; `dls.tokenizer` is kept for generation."
-    trn, val = LMBlocks(lm_blocks(train_texts, tokenizer, block_size)), LMBlocks(lm_blocks(valid_texts, tokenizer, block_size))
+    def blocks(texts, what):
+        try: return LMBlocks(lm_blocks(texts, tokenizer, block_size))
+        except UserError as e: raise UserError(f"the {what} text: {e}") from None
+    trn, val = blocks(train_texts, 'training'), blocks(valid_texts, 'validation')
     dls = DataLoaders(DataLoader(trn, bs=bs, shuffle=True, drop_last=len(trn) > bs), DataLoader(val, bs=bs))
     dls.tokenizer = tokenizer
     return dls
@@ -169,7 +172,8 @@ def run_cli(args, strategies):
         d = preset_defaults(LM_DEFAULTS, p, epochs=args.epochs, lr=args.lr)
         trn, val = _lm_texts(args.data or 'pydoc', args.seed)
         if args.n_train: trn = trn[:args.n_train]                          # already in a seeded order
-        dls = lm_dls(trn, val, tok, bs=args.bs or 32)
+        try: dls = lm_dls(trn, val, tok, bs=args.bs or 32)
+        except UserError as e: raise UserError(f"--data {args.data or 'pydoc'}: {e}") from None
         make, desc, export = (lambda pretrained: lm_learner(dls, model, pretrained)), f"{args.data or 'pydoc'} (language model, {len(dls.train_ds)} blocks)", _save_lm
     else:
         d = decoder_defaults(p, n_train=args.n_train, epochs=args.epochs, lr=args.lr)
