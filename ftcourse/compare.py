@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ALL_STRATEGIES', 'check_strategy_names', 'run_strategy', 'load_results', 'save_results', 'compare', 'results_table',
-           'summary_table', 'plot_results']
+           'summary_table', 'plot_results', 'export_learner', 'train_from_args']
 
 # %% ../nbs/11_compare.ipynb #4509a231
 from .core import UserError, seed_everything, count_params, device_name, preset
@@ -101,3 +101,32 @@ def plot_results(records, ax=None, title=None):
     ax.set_xlabel('epoch'); ax.set_ylabel(m); ax.legend(fontsize=8)
     ax.set_title(title or f"{r['family']} {r['model']} on {r['data']}: {r['preset']} preset, {len({x['seed'] for x in records})} seed(s)", fontsize=9)
     return ax
+
+# %% ../nbs/11_compare.ipynb #5165846e
+def export_learner(learn, out):
+    "Save `learn` with fastai's `export` as `out/model.pkl`; returns the path."
+    fn = Path(out).absolute()/'model.pkl'
+    learn.export(fn)
+    return fn
+
+def train_from_args(args, strategies, make, desc, d, export=export_learner, **meta):
+    "What `ftcourse finetune`/`compare` share for every family: train `strategies` as `d` says (epochs, lr, factor), write results.json and the plot, and (finetune) `export(learn, out)`."
+    out, p = Path(args.out), meta['p']
+    meta = {**meta, 'data': desc, **({'factor': d['factor']} if 'factor' in d else {})}
+    print(f"ftcourse {args.command} {meta['family']}: {meta['model']} on {desc}, {d['epochs']} epochs, lr {d['lr']:g}, preset {p.name}, {device_name()}")
+    saved = ''
+    if args.command == 'finetune':
+        records = load_results(out) if args.resume else []
+        if args.resume and any(r['strategy'] == strategies[0] and r['seed'] == args.seed for r in records):
+            print(f'already done (--resume): {out}')
+        else:
+            rec, learn = run_strategy(make, strategies[0], d['epochs'], d['lr'], seed=args.seed, return_learner=True, **meta)
+            records = [r for r in records if not (r['strategy'] == strategies[0] and r['seed'] == args.seed)] + [rec]
+            out.mkdir(parents=True, exist_ok=True)
+            saved = f', model: {export(learn, out)}'        # the model first: a record means its model is there
+            save_results(records, out)
+    else:
+        records = compare(make, strategies, d['epochs'], d['lr'], seeds=(args.seed,), out=out, resume=args.resume, **meta)
+    print(summary_table(records).to_string())
+    print(f"results: {out/'results.json'}, plot: {out/'results.png'}{saved}")
+    return 0

@@ -10,7 +10,8 @@ __all__ = ['POCKET_GPT', 'LM_DEFAULTS', 'DECODER_DEFAULTS', 'decoder_source', 'd
 # %% ../nbs/09_gpt.ipynb #3f705161
 from .core import UserError, preset, rng_preserved
 from .freezing import check_groups
-from .encoders import load_pretrained, encoder_layers, dls_tokenizer, dataset_frames, preset_defaults, text_task, train_from_args
+from .encoders import load_pretrained, encoder_layers, dls_tokenizer, dataset_frames, preset_defaults, text_task, TEXT_DATASETS
+from .compare import train_from_args, export_learner
 from pathlib import Path
 import torch, numpy as np
 from torch import nn
@@ -149,19 +150,18 @@ def decoder_defaults(p=None, **overrides):
 # %% ../nbs/09_gpt.ipynb #5f9c96eb
 def _lm_texts(data, seed):
     "Training and validation texts for `--lm`: a dataset's own split, or a seeded 10% of a text file's non-empty lines."
-    if data in ('sst2', 'pydoc', 'imdb'):
+    if data in TEXT_DATASETS:
         trn, val = dataset_frames(data, seed=seed)
         return list(trn.text.sample(frac=1, random_state=seed)), list(val.text)
     lines = [l.strip() for l in Path(data).read_text(errors='replace').splitlines() if l.strip()]
     if len(lines) < 2: raise UserError(f"--data {data}: {len(lines)} line(s) of text; --lm needs at least two (one to validate on)")
-    rng = np.random.default_rng(seed); is_val = np.zeros(len(lines), bool)
-    is_val[rng.permutation(len(lines))[:max(1, len(lines) // 10)]] = True
-    order = rng.permutation(len(lines))
-    return [lines[i] for i in order if not is_val[i]], [l for l, v in zip(lines, is_val) if v]
+    order, k = np.random.default_rng(seed).permutation(len(lines)), max(1, len(lines) // 10)
+    return [lines[i] for i in order[k:]], [lines[i] for i in sorted(order[:k])]
 
 def _save_lm(learn, out):
-    "Save a fine-tuned causal LM and its tokenizer as a Hugging Face folder."
+    "Save a fine-tuned causal LM and its tokenizer as the Hugging Face folder `out/model`; returns it."
     hf_model(learn).save_pretrained(out/'model'); learn.dls.tokenizer.save_pretrained(out/'model')
+    return out/'model'
 
 def run_cli(args, strategies):
     "The `gpt` family of the `ftcourse` command: a classifier (or, with `--lm`, the language model) for each of `strategies`."
@@ -178,5 +178,5 @@ def run_cli(args, strategies):
     else:
         d = decoder_defaults(p, n_train=args.n_train, epochs=args.epochs, lr=args.lr)
         make, desc = text_task(args, tok, lambda dls, pretrained: decoder_classifier(dls, model, pretrained), p, d)
-        export = lambda learn, out: learn.export(out.absolute()/'model.pkl')
+        export = export_learner
     return train_from_args(args, strategies, make, desc, d, export, family='gpt', model=model, p=p)

@@ -6,11 +6,11 @@
 __all__ = ['RESNET_GROUPS', 'ARCHS', 'resnet_splitter', 'imagenet_weights_file', 'resnet_learner', 'source_accuracy', 'run_cli']
 
 # %% ../nbs/07_resnet.ipynb #640c48e0
-from .core import UserError, preset, hub_reachable, device_name
+from .core import UserError, preset, hub_reachable
 from .data import digits_dls, pets_dls, folder_dls
 from .freezing import check_groups
 from .pocket import pocket_learner, pocket_resnet, source_learner, TARGET_CLASSES
-from .compare import compare, run_strategy, save_results, load_results, summary_table
+from .compare import compare, run_strategy, summary_table, train_from_args
 from pathlib import Path
 from dataclasses import replace
 import torch
@@ -69,18 +69,5 @@ def run_cli(args, strategies):
     p = preset(args.preset)
     model = args.model or ('resnet34' if p.name == 'gpu' else 'pocket-resnet')
     make, desc = _image_task(args.data, args.valid, model, args.n_train, args.bs, args.seed, p)
-    lr, epochs, out = args.lr or (1e-2 if model == 'pocket-resnet' else 2e-3), args.epochs or p.epochs, Path(args.out)
-    meta = dict(family='resnet', model=model, data=desc, p=p)
-    print(f"ftcourse {args.command} resnet: {model} on {desc}, {epochs} epochs, lr {lr:g}, preset {p.name}, {device_name()}")
-    if args.command == 'finetune':
-        records = load_results(out) if args.resume else []
-        if args.resume and (out/'model.pkl').exists() and any(r['strategy'] == strategies[0] and r['seed'] == args.seed for r in records):
-            print(f'already done (--resume): {out}')
-        else:
-            rec, learn = run_strategy(make, strategies[0], epochs, lr, seed=args.seed, return_learner=True, **meta)
-            records.append(rec); save_results(records, out); learn.export(out.absolute()/'model.pkl')
-    else:
-        records = compare(make, strategies, epochs, lr, seeds=(args.seed,), out=out, resume=args.resume, **meta)
-    print(summary_table(records).to_string())
-    print(f"results: {out/'results.json'}, plot: {out/'results.png'}" + (f", model: {out/'model.pkl'}" if args.command == 'finetune' else ''))
-    return 0
+    d = dict(epochs=args.epochs or p.epochs, lr=args.lr or (1e-2 if model == 'pocket-resnet' else 2e-3))
+    return train_from_args(args, strategies, make, desc, d, family='resnet', model=model, p=p)
