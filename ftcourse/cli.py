@@ -138,7 +138,8 @@ def parser():
     f.add_argument('--strategy', default='fine_tune', help=f"one of {', '.join(ALL_STRATEGIES)}")
     c = sub.add_parser('compare', help='run several strategies from the same start and compare them')
     _train_args(c)
-    c.add_argument('--strategies', default='scratch,frozen,fine_tune,gradual', help='comma-separated strategies, or all')
+    c.add_argument('--strategies', default='scratch,frozen,fine_tune,gradual', help=f"comma-separated strategies, or all ({', '.join(ALL_STRATEGIES)})")
+    c.add_argument('--seeds', type=_positive(int), default=1, help='run every strategy with seeds SEED, SEED+1, ... SEED+N-1 and report the mean and spread')
     return p
 
 # %% ../nbs/13_cli.ipynb #ec53a7bf

@@ -112,6 +112,28 @@ def test_compare_resnet_offline(offline, tmp_path):
     assert max(acc['frozen'], acc['fine_tune'], acc['gradual']) > acc['scratch'] + 0.1
     assert (tmp_path/'results.png').stat().st_size > 1000
 
+def test_compare_ablation_rows_with_seeds(offline, tmp_path):
+    "Lesson 11's new rows from the command, each with two seeds: what trains and every group's rate, per epoch, from results.json."
+    code, out, err = ftcourse('compare', 'resnet', '--preset', 'smoke', '--strategies', 'chain_thaw,gradual_flat,ulmfit', '--seeds', '2',
+                              '--seed', '7', '--epochs', '3', '--out', tmp_path)
+    assert code == 0, err
+    records = json.loads((tmp_path/'results.json').read_text())
+    assert [(r['strategy'], r['seed']) for r in records] == [(s, seed) for seed in (7, 8) for s in ('chain_thaw', 'gradual_flat', 'ulmfit')]
+    by = {(r['strategy'], r['seed']): r for r in records}
+    for seed in (7, 8):
+        ct, flat, ul = by['chain_thaw', seed], by['gradual_flat', seed], by['ulmfit', seed]
+        assert ct['trainable_params'] == ct['total_params']                         # chain-thaw ends with everything...
+        totals = ct['history'][-1]['trainable']                                     # ...so this is each group's size
+        for r in (flat, ul):                                                        # gradual: the top k groups in epoch k (6 groups, 3 epochs)
+            thawed = [[t == n for t, n in zip(h['trainable'], totals)] for h in r['history']]
+            assert thawed == [[False] * 5 + [True], [False] * 4 + [True] * 2, [False] * 3 + [True] * 3]
+            assert r['trainable_params'] < r['total_params']                        # the stem and layer1 never thaw in 3 epochs
+        for h in flat['history']: assert max(h['lr']) - min(h['lr']) < 1e-12        # one rate for every group
+        for h in ul['history']: assert all(abs(a * 2.6 - b) < 1e-9 * b for a, b in zip(h['lr'], h['lr'][1:]))   # ULMFiT's rates
+        peaks = [h['lr'][-1] for h in ul['history']]
+        assert abs(peaks[0] - 1e-2) < 2e-3 and peaks[0] > peaks[1] > peaks[2]       # slanted triangle: the peak early, then down
+    assert 'seeds' in out and ' 2 ' in out.split('chain_thaw', 2)[-1].splitlines()[0]   # the summary aggregates both seeds
+
 def test_finetune_resnet_exports_a_model(offline, tmp_path):
     code, out, err = ftcourse('finetune', 'resnet', '--preset', 'smoke', '--strategy', 'frozen', '--epochs', '1', '--out', tmp_path)
     assert code == 0, err
