@@ -42,6 +42,7 @@ CORE_STRATEGIES = ('scratch',) + STRATEGIES      # the baseline and lesson 06's 
 
 def fit_any_strategy(learn, strategy, epochs, lr=None, factor=2.6, cbs=None, **kwargs):
     "Train `learn` for `epochs` in all with any strategy of `ALL_STRATEGIES` but `scratch` (which is `full` from random weights)."
+    if strategy not in ALL_STRATEGIES[1:]: raise UserError(f"unknown strategy {strategy!r}: choose one of {', '.join(ALL_STRATEGIES[1:])}")
     if epochs < 1: raise UserError(f"epochs must be at least 1, not {epochs}")
     lr, n = lr or learn.lr, n_groups(learn)
     if strategy == 'chain_thaw': return fit_chain_thaw(learn, epochs, lr, factor, cbs=cbs, **kwargs)
