@@ -15,6 +15,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'ftcourse.cli.model_where': ('cli.html#model_where', 'ftcourse/cli.py'),
                               'ftcourse.cli.parser': ('cli.html#parser', 'ftcourse/cli.py')},
             'ftcourse.compare': { 'ftcourse.compare.ablation_args': ('compare.html#ablation_args', 'ftcourse/compare.py'),
+                                  'ftcourse.compare.ablation_rows': ('compare.html#ablation_rows', 'ftcourse/compare.py'),
                                   'ftcourse.compare.ablation_table': ('compare.html#ablation_table', 'ftcourse/compare.py'),
                                   'ftcourse.compare.check_strategy_names': ('compare.html#check_strategy_names', 'ftcourse/compare.py'),
                                   'ftcourse.compare.compare': ('compare.html#compare', 'ftcourse/compare.py'),

@@ -10,9 +10,9 @@ __all__ = ['MINILM', 'ENCODER_DEFAULTS', 'TEXT_DATASETS', 'minilm_path', 'load_p
 
 # %% ../nbs/08_bert.ipynb #852f82f8
 from .core import UserError, hub_reachable, preset
-from .data import HFTokens, tokenize_texts, sst2_dls, table_dls, text_dls, take, split_frame, sst2_frames, imdb_frames, pydoc_frame
+from .data import HFTokens, tokenize_texts, table_dls, text_dls, take, split_frame, sst2_frames, imdb_frames, pydoc_frame
 from .freezing import check_groups
-from .compare import compare, run_strategy, train_from_args
+from .compare import train_from_args
 from pathlib import Path
 from functools import partial
 from dataclasses import replace

@@ -10,12 +10,12 @@ from .core import UserError, preset, hub_reachable
 from .data import digits_dls, pets_dls, folder_dls
 from .freezing import check_groups
 from .pocket import pocket_learner, pocket_resnet, source_learner, TARGET_CLASSES
-from .compare import compare, run_strategy, summary_table, train_from_args
+from .compare import train_from_args
 from pathlib import Path
 from dataclasses import replace
 import torch
 from torchvision.models import resnet18, resnet34, resnet50, get_model_weights
-from fastai.vision.all import vision_learner, accuracy, error_rate
+from fastai.vision.all import vision_learner, accuracy
 
 # %% ../nbs/07_resnet.ipynb #a8148c76
 RESNET_GROUPS = ('stem', 'layer1', 'layer2', 'layer3', 'layer4', 'head')
