@@ -170,11 +170,12 @@ def run_cli(args, strategies):
     tok = decoder_tokenizer(model)
     if args.lm:
         d = preset_defaults(LM_DEFAULTS, p, epochs=args.epochs, lr=args.lr)
-        trn, val = _lm_texts(args.data or 'pydoc', args.seed)
+        data = args.data or 'pydoc'
+        trn, val = _lm_texts(data, args.seed)
         if args.n_train: trn = trn[:args.n_train]                          # already in a seeded order
         try: dls = lm_dls(trn, val, tok, bs=args.bs or 32)
-        except UserError as e: raise UserError(f"--data {args.data or 'pydoc'}: {e}") from None
-        make, desc, export = (lambda pretrained: lm_learner(dls, model, pretrained)), f"{args.data or 'pydoc'} (language model, {len(dls.train_ds)} blocks)", _save_lm
+        except UserError as e: raise UserError(f"--data {data}: {e}") from None
+        make, desc, export = (lambda pretrained: lm_learner(dls, model, pretrained)), f"{data} (language model, {len(dls.train_ds)} blocks)", _save_lm
     else:
         d = decoder_defaults(p, n_train=args.n_train, epochs=args.epochs, lr=args.lr)
         make, desc = text_task(args, tok, lambda dls, pretrained: decoder_classifier(dls, model, pretrained), p, d)
