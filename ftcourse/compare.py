@@ -6,7 +6,7 @@
 __all__ = ['ROWS', 'ALL_STRATEGIES', 'CORE_STRATEGIES', 'PAPER_TABLE7', 'slanted_triangular', 'fit_slanted', 'fit_any_strategy',
            'check_strategy_names', 'run_strategy', 'load_results', 'save_results', 'compare', 'results_table',
            'summary_table', 'plot_results', 'export_learner', 'train_from_args', 'ablation_args', 'run_ablation',
-           'error_pct', 'ablation_table', 'plot_ablation']
+           'error_pct', 'ablation_rows', 'ablation_table', 'plot_ablation']
 
 # %% ../nbs/11_compare.ipynb #4509a231
 from .core import UserError, seed_everything, count_params, device_name, preset
@@ -193,13 +193,18 @@ def error_pct(records):
     t = pd.DataFrame([dict(strategy=r['strategy'], seed=r['seed'], error=100 * (1 - r['value'])) for r in records])
     return t.pivot(index='strategy', columns='seed', values='error').reindex([s for s in ALL_STRATEGIES if s in set(t.strategy)])
 
+def ablation_rows(results):
+    "The strategies run for any family in `results` ({family: records}), in `ALL_STRATEGIES` order."
+    run = {r['strategy'] for recs in results.values() for r in recs}
+    return [s for s in ALL_STRATEGIES if s in run]
+
 def ablation_table(results):
     "One row per strategy: for each family in `results` ({family: records}), error % (mean and spread over seeds), seconds and % trainable; the paper's errors beside."
     cols = {}
     for fam, recs in results.items():
         e, s = error_pct(recs), summary_table(recs)
         cols.update({(fam, 'error %'): e.mean(axis=1), (fam, '±'): e.std(axis=1, ddof=0), (fam, 's'): s.train_seconds, (fam, 'trainable %'): s['trainable_%']})
-    t = pd.DataFrame(cols).reindex([s for s in ALL_STRATEGIES if any(s in {r['strategy'] for r in v} for v in results.values())])
+    t = pd.DataFrame(cols).reindex(ablation_rows(results))
     paper = PAPER_TABLE7.reindex([ROWS[s] for s in t.index])
     for c in paper: t[('paper', c)] = paper[c].values
     t.index = pd.MultiIndex.from_tuples([(s, ROWS[s]) for s in t.index], names=['strategy', 'paper row'])
@@ -209,7 +214,7 @@ def ablation_table(results):
 def plot_ablation(results, paper=True, title=None):
     "Error % per strategy for each family in `results` ({family: records}): seeds, mean, range; and the paper's Table 7 beside."
     fams = list(results)
-    rows = [s for s in ALL_STRATEGIES if any(s in {r['strategy'] for r in v} for v in results.values())]
+    rows = ablation_rows(results)
     fig, axs = plt.subplots(1, len(fams) + paper, figsize=(3.1 * (len(fams) + paper), 0.35 * len(rows) + 1.4), sharey=True, squeeze=False)
     y = np.arange(len(rows))[::-1]
     for ax, fam in zip(axs[0], fams):

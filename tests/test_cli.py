@@ -98,14 +98,20 @@ def test_resnet_mistakes(offline, images, capsys, monkeypatch, tmp_path, args, f
 RECORD_FIELDS = dict(family=str, model=str, data=str, strategy=str, epochs=int, n_train=int, n_valid=int, metric=str, value=float,
                      valid_loss=float, train_seconds=float, trainable_params=int, total_params=int, seed=int, preset=str, device=str, history=list)
 
-def test_compare_resnet_offline(offline, tmp_path):
-    "The README's main job: offline, smoke preset; pretrained strategies ahead of scratch; results.json typed."
-    code, out, err = ftcourse('compare', 'resnet', '--preset', 'smoke', '--strategies', 'scratch,frozen,fine_tune,gradual', '--out', tmp_path)
+def compare_records(out, family, strategies, *args, env=None):
+    "Run `ftcourse compare FAMILY` in the smoke preset; check it succeeded and every record in results.json is typed; return the records and stdout."
+    code, stdout, err = ftcourse('compare', family, '--preset', 'smoke', '--strategies', strategies, *args, '--out', out, env=env)
     assert code == 0, err
-    records = json.loads((tmp_path/'results.json').read_text())
-    assert [r['strategy'] for r in records] == ['scratch', 'frozen', 'fine_tune', 'gradual']
+    records = json.loads((out/'results.json').read_text())
     for r in records:
         for k, t in RECORD_FIELDS.items(): assert isinstance(r[k], t), (k, r[k])
+    return records, stdout
+
+def test_compare_resnet_offline(offline, tmp_path):
+    "The README's main job: offline, smoke preset; pretrained strategies ahead of scratch; results.json typed."
+    records, _ = compare_records(tmp_path, 'resnet', 'scratch,frozen,fine_tune,gradual')
+    assert [r['strategy'] for r in records] == ['scratch', 'frozen', 'fine_tune', 'gradual']
+    for r in records:
         assert r['family'] == 'resnet' and r['model'] == 'pocket-resnet' and r['preset'] == 'smoke' and r['n_train'] == 50
         assert len(r['history']) == r['epochs'] and len(r['history'][0]['lr']) == 6          # six ResNet layer groups
     acc = {r['strategy']: r['value'] for r in records}
@@ -114,10 +120,7 @@ def test_compare_resnet_offline(offline, tmp_path):
 
 def test_compare_ablation_rows_with_seeds(offline, tmp_path):
     "Lesson 11's new rows from the command, each with two seeds: what trains and every group's rate, per epoch, from results.json."
-    code, out, err = ftcourse('compare', 'resnet', '--preset', 'smoke', '--strategies', 'chain_thaw,gradual_flat,ulmfit', '--seeds', '2',
-                              '--seed', '7', '--epochs', '3', '--out', tmp_path)
-    assert code == 0, err
-    records = json.loads((tmp_path/'results.json').read_text())
+    records, out = compare_records(tmp_path, 'resnet', 'chain_thaw,gradual_flat,ulmfit', '--seeds', '2', '--seed', '7', '--epochs', '3')
     assert [(r['strategy'], r['seed']) for r in records] == [(s, seed) for seed in (7, 8) for s in ('chain_thaw', 'gradual_flat', 'ulmfit')]
     by = {(r['strategy'], r['seed']): r for r in records}
     for seed in (7, 8):
@@ -162,13 +165,9 @@ def test_bert_mistakes(offline, texts, capsys, monkeypatch, tmp_path, args, frag
 @needs_sst2
 def test_compare_bert_offline(offline, tmp_path):
     "MiniLM on SST-2 in the smoke preset: eight layer groups, ULMFiT rates, pretrained ahead of scratch."
-    code, out, err = ftcourse('compare', 'bert', '--preset', 'smoke', '--strategies', 'scratch,frozen,discriminative', '--out', tmp_path,
-                              env={'FTCOURSE_DATA': DATA})
-    assert code == 0, err
-    records = json.loads((tmp_path/'results.json').read_text())
+    records, _ = compare_records(tmp_path, 'bert', 'scratch,frozen,discriminative', env={'FTCOURSE_DATA': DATA})
     assert [r['strategy'] for r in records] == ['scratch', 'frozen', 'discriminative']
     for r in records:
-        for k, t in RECORD_FIELDS.items(): assert isinstance(r[k], t), (k, r[k])
         assert (r['family'], r['model'], r['n_train'], r['n_valid']) == ('bert', 'all-minilm-l6-v2', 256, 256)
         assert len(r['history'][0]['lr']) == 8                                 # embeddings, 6 layers, head
     lrs = records[2]['history'][0]['lr']
@@ -215,13 +214,9 @@ def test_gpt_mistakes(offline, texts, capsys, monkeypatch, tmp_path, args, fragm
 @needs_sst2
 def test_compare_gpt_offline(offline, tmp_path):
     "The pocket GPT as a classifier on SST-2 in the smoke preset: six groups, the tied weights once, pretrained ahead of scratch."
-    code, out, err = ftcourse('compare', 'gpt', '--preset', 'smoke', '--strategies', 'scratch,fine_tune,gradual', '--out', tmp_path,
-                              env={'FTCOURSE_DATA': DATA})
-    assert code == 0, err
-    records = json.loads((tmp_path/'results.json').read_text())
+    records, _ = compare_records(tmp_path, 'gpt', 'scratch,fine_tune,gradual', env={'FTCOURSE_DATA': DATA})
     assert [r['strategy'] for r in records] == ['scratch', 'fine_tune', 'gradual']
     for r in records:
-        for k, t in RECORD_FIELDS.items(): assert isinstance(r[k], t), (k, r[k])
         assert (r['family'], r['model'], r['n_train']) == ('gpt', 'pocket-gpt', 256)
         assert len(r['history'][0]['lr']) == 6                                  # embeddings, 4 blocks, ln_f + score
     acc = {r['strategy']: r['value'] for r in records}
