@@ -9,18 +9,14 @@ __all__ = ['FAMILIES', 'MODELS', 'RUNNERS', 'model_where', 'info', 'check_strate
 # %% ../nbs/13_cli.ipynb #f138bc65
 import sys, json, argparse
 from pathlib import Path
-from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS
+from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS
 from .data import DATASETS, where, require, read_table, folder_frame
 from .compare import ALL_STRATEGIES, check_strategy_names
 
 # %% ../nbs/13_cli.ipynb #c16821e7
 FAMILIES = ('resnet', 'bert', 'gpt')
 
-MODELS = {
-    'resnet': {'resnet18': 'torchvision', 'resnet34': 'torchvision', 'resnet50': 'torchvision', 'pocket-resnet': 'pocket'},
-    'bert': {'bert-base-uncased': 'huggingface', 'distilbert-base-uncased': 'huggingface', 'all-minilm-l6-v2': 'package'},
-    'gpt': {'gpt2': 'huggingface', 'distilgpt2': 'huggingface', 'pocket-gpt': 'pocket'},
-}
+MODELS = {f: {m: r['source'] for (fam, m, _), r in RUN_DEFAULTS.items() if fam == f} for f in FAMILIES}   # family -> model -> where its weights come from
 
 def model_where(name):
     "Where model `name` would come from here: a package, the pocket cache, a download, or `None`."
@@ -120,6 +116,8 @@ def _train_args(p):
     p.add_argument('--text-col', help='text column of a CSV/TSV')
     p.add_argument('--label-col', help='label column of a CSV/TSV')
     p.add_argument('--preset', choices=tuple(PRESETS), help='smoke, cpu or gpu (default: chosen from the machine)')
+    p.add_argument('--device', choices=DEVICES, help='where to train: auto (CUDA when present, the default), cpu or cuda')
+    p.add_argument('--amp', choices=AMP_CHOICES, help="mixed precision: auto (the default: bf16 or fp16 as the GPU allows, off on a CPU), bf16, fp16 or off")
     p.add_argument('--seed', type=int, default=42, help='random seed')
     p.add_argument('--out', default='runs', help='folder for results.json, the plot and the model')
     p.add_argument('--resume', action='store_true', help='skip the strategies already in OUT/results.json')
@@ -150,6 +148,7 @@ def _check_train_args(a):
     if a.command == 'finetune' and len(strategies) != 1: raise UserError("--strategy takes one strategy (use compare for several)")
     a.model = check_model(a.family, a.model)
     a.data = check_data(a.family, a.data, a.valid, a.text_col, a.label_col, lm=a.lm)
+    use_device(a.device); amp_choice(override=a.amp)                  # a device or number format this machine lacks: stop now
     return strategies
 
 def main(argv=None):

@@ -4,17 +4,19 @@
 
 # %% auto #0
 __all__ = ['ROWS', 'ALL_STRATEGIES', 'CORE_STRATEGIES', 'PAPER_TABLE7', 'slanted_triangular', 'fit_slanted', 'fit_any_strategy',
-           'check_strategy_names', 'run_strategy', 'load_results', 'save_results', 'compare', 'results_table',
-           'summary_table', 'plot_results', 'export_learner', 'train_from_args', 'ablation_args', 'run_ablation',
-           'error_pct', 'ablation_rows', 'ablation_table', 'plot_ablation']
+           'check_strategy_names', 'check_run', 'run_strategy', 'load_results', 'save_results', 'compare',
+           'results_table', 'summary_table', 'plot_results', 'export_learner', 'train_from_args', 'ablation_args',
+           'run_ablation', 'error_pct', 'ablation_rows', 'ablation_table', 'plot_ablation']
 
 # %% ../nbs/11_compare.ipynb #4509a231
-from .core import UserError, seed_everything, count_params, device_name, preset
+from .core import UserError, seed_everything, count_params, device_name, preset, to_amp, amp_choice, check_device, Throughput
 from .freezing import n_groups
 from .discriminative import ulmfit_lrs
 from .unfreezing import GradualUnfreezing, fit_gradual, fit_chain_thaw
 from .strategies import STRATEGIES, fit_strategy, History
 import json, time
+from functools import partial
+from fastai.callback.training import GradientAccumulation
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
@@ -58,22 +60,26 @@ def check_strategy_names(strategies):
     if bad or not strategies: raise UserError(f"unknown strategy {', '.join(map(repr, bad)) or '(none given)'}: choose from {', '.join(ALL_STRATEGIES)}")
     return strategies
 
-def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='', data='', p=None, return_learner=False, **fit_kw):
-    "Build a fresh learner with `make_learner(pretrained)`, train it with `strategy` (`fit_kw` to `fit_any_strategy`), and return its record (and the learner)."
+def check_run(make_learner, strategies):
+    "Build the first learner that `strategies` need before anything trains, so that missing data, weights or tokenizer, or a wrong device, stop the run at once."
+    return check_device(make_learner(pretrained=any(s != 'scratch' for s in check_strategy_names(strategies))))
+
+def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='', data='', p=None, amp=None, return_learner=False, **fit_kw):
+    "Build a fresh learner with `make_learner(pretrained)` in mixed precision `amp` (lesson 00's `to_amp`), train it with `strategy` (`fit_kw` to `fit_any_strategy`), and return its record (and the learner)."
     check_strategy_names([strategy])
     seed_everything(seed)
-    learn = make_learner(pretrained=strategy != 'scratch')
-    hist = History()
+    learn = to_amp(make_learner(pretrained=strategy != 'scratch'), amp)
+    hist, speed = History(), Throughput(keep=True)
     start = time.time()
-    with learn.no_bar(), learn.no_logging(): fit_any_strategy(learn, 'full' if strategy == 'scratch' else strategy, epochs, lr, cbs=hist, **fit_kw)
+    with learn.no_bar(), learn.no_logging(): fit_any_strategy(learn, 'full' if strategy == 'scratch' else strategy, epochs, lr, cbs=[hist, speed], **fit_kw)
     seconds = time.time() - start
     with learn.no_bar(): valid_loss, *metrics = learn.validate()
     rec = dict(family=family, model=model, data=data, strategy=strategy, epochs=epochs,
                 n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds),
                 metric=learn.recorder.metric_names[3], value=float(metrics[0]), valid_loss=float(valid_loss),
                 train_seconds=round(seconds, 2), trainable_params=max(sum(r['trainable']) for r in hist.rows),
-                total_params=count_params(learn.model)['total'], seed=seed, preset=preset(p).name, device=device_name(),
-                lr=lr, **fit_kw, history=hist.rows)
+                total_params=count_params(learn.model)['total'], seed=seed, preset=preset(p).name, device=device_name(learn.dls.device),
+                amp=learn.amp, **speed.summary(), lr=lr, **fit_kw, history=hist.rows)
     return (rec, learn) if return_learner else rec
 
 # %% ../nbs/11_compare.ipynb #1ea00842
@@ -96,6 +102,7 @@ def compare(make_learner, strategies, epochs, lr, seeds=(42,), out=None, resume=
     records = load_results(out) if out and resume else []
     done = {(r['strategy'], r['seed']) for r in records}
     todo = [(s, seed) for seed in seeds for s in strategies if (s, seed) not in done]
+    if todo: check_run(make_learner, [s for s, _ in todo])          # fail fast: nothing trains before everything needed is there
     for s, seed in progress_bar(todo, leave=False):
         records.append(run_strategy(make_learner, s, epochs, lr, seed=seed, **meta))
         if out: save_results(records, out)
@@ -142,11 +149,18 @@ def export_learner(learn, out):
     learn.export(fn)
     return fn
 
+def _accumulating(make, n_acc, pretrained):
+    learn = make(pretrained)
+    learn.add_cb(GradientAccumulation(n_acc))
+    return learn
+
 def train_from_args(args, strategies, make, desc, d, export=export_learner, **meta):
-    "What `ftcourse finetune`/`compare` share for every family: train `strategies` as `d` says (epochs, lr, factor), write results.json and the plot, and (finetune) `export(learn, out)`."
+    "What `ftcourse finetune`/`compare` share for every family: train `strategies` as the run defaults `d` say (epochs, lr, factor, gradient accumulation), write results.json and the plot, and (finetune) `export(learn, out)`."
     out, p = Path(args.out), meta['p']
-    meta = {**meta, 'data': desc, **({'factor': d['factor']} if 'factor' in d else {})}
-    print(f"ftcourse {args.command} {meta['family']}: {meta['model']} on {desc}, {d['epochs']} epochs, lr {d['lr']:g}, preset {p.name}, {device_name()}")
+    if d.get('n_acc'): make = partial(_accumulating, make, d['n_acc'])        # a batch of n_acc samples that does not fit: accumulate
+    meta = {**meta, 'data': desc, 'amp': getattr(args, 'amp', None), **({'factor': d['factor']} if 'factor' in d else {})}
+    print(f"ftcourse {args.command} {meta['family']}: {meta['model']} on {desc}, {d['epochs']} epochs, lr {d['lr']:g}, preset {p.name}, "
+          f"{device_name()}, mixed precision {amp_choice(override=meta['amp'])}")
     saved = ''
     if args.command == 'finetune':
         records = load_results(out) if args.resume else []

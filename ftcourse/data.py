@@ -6,7 +6,8 @@
 __all__ = ['SST2_FIX', 'PETS_FIX', 'IMDB_FIX', 'DATASETS', 'TEXT_COLS', 'LABEL_COLS', 'DIGITS_SIZE', 'PYDOC_TOPICS', 'data_home',
            'cache_dir', 'DataNotFoundError', 'resolve', 'where', 'require', 'sst2_frames', 'read_table', 'split_frame',
            'take', 'image_dls', 'digits_folder', 'folder_frame', 'digits_dls', 'pets_frame', 'pets_dls', 'folder_dls',
-           'HFTokens', 'tokenize_texts', 'text_dls', 'sst2_dls', 'table_dls', 'imdb_frames', 'pydoc_frame']
+           'HFTokens', 'tokenize_texts', 'GatherBatches', 'PaddedRows', 'PaddedDL', 'text_dls', 'sst2_dls', 'table_dls',
+           'imdb_frames', 'pydoc_frame']
 
 # %% ../nbs/01_data.ipynb #7de6b4d2
 import os, csv, importlib, inspect, pkgutil, warnings
@@ -16,8 +17,8 @@ from .core import UserError, preset, hub_reachable
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, ColReader, ColSplitter, Resize,
                                aug_transforms, Normalize, imagenet_stats, untar_data, URLs, get_image_files)
 from fastai.data.core import Datasets, DataLoaders, Transform
-from fastai.torch_core import TitledStr
-from fastai.data.transforms import Categorize
+from fastai.torch_core import TitledStr, TensorCategory, default_device
+from fastai.data.transforms import Categorize, CategoryMap
 from fastai.text.data import SortedDL, pad_input, TensorText
 from fastcore.basics import store_attr
 
@@ -151,13 +152,13 @@ def take(df, n=None, per_class=None, seed=42):
 
 # %% ../nbs/01_data.ipynb #27e6f2b2
 def image_dls(df, size=None, bs=None, flip=True, aug=True, p=None, **kw):
-    "fastai `DataLoaders` from a DataFrame of `path`, `label`, `is_valid`: resize, augment, normalise."
+    "fastai `DataLoaders` from a DataFrame of `path`, `label`, `is_valid`: resize, augment, normalise; on `default_device()`, where the batch transforms run."
     p = preset(p)
     batch_tfms = [*(aug_transforms(size=size or p.img_size, do_flip=flip, max_rotate=10., min_scale=0.75) if aug else []),
                   Normalize.from_stats(*imagenet_stats)]
     dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_x=ColReader('path'), get_y=ColReader('label'),
                        splitter=ColSplitter('is_valid'), item_tfms=Resize(size or p.img_size), batch_tfms=batch_tfms)
-    return dblock.dataloaders(df, bs=bs or p.bs, num_workers=p.workers, **kw)
+    return dblock.dataloaders(df, bs=bs or p.bs, num_workers=p.workers, pin_memory=default_device().type == 'cuda', **kw)
 
 # %% ../nbs/01_data.ipynb #905be3b3
 DIGITS_SIZE = 32
@@ -241,19 +242,54 @@ def tokenize_texts(texts, tokenizer, max_len):
     "Token ids for each text (surrounding whitespace stripped), truncated to `max_len`, in one batched call of the fast tokenizer."
     return tokenizer([t.strip() for t in texts], truncation=True, max_length=max_len)['input_ids']
 
-def text_dls(train_df, valid_df, tokenizer, max_len=None, bs=None, vocab=None, p=None):
-    "fastai `DataLoaders` of (token ids, label) from `text`/`label` DataFrames: length-grouped, padded per batch."
-    p = preset(p); max_len = max_len or p.max_len
+# %% ../nbs/01_data.ipynb #6a99ce87
+class GatherBatches:
+    "Mixin for a fastai `DataLoader`: with `gather` set, each batch is `gather(indices)`, one indexing step on whole tensors, instead of items fetched and collated one by one."
+    gather = None
+    def create_batches(self, samps):
+        if self.gather is None: yield from super().create_batches(samps)
+        else: yield from (self.gather(torch.as_tensor(list(b))) for b in self.chunkify(samps))
+    def new(self, dataset=None, **kwargs):
+        gather = kwargs.pop('gather', self.gather if dataset is None else None)     # other items: fastai's path
+        dl = super().new(dataset, **kwargs)
+        dl.gather = gather
+        return dl
+
+class PaddedRows:
+    "Token-id lists padded once into one tensor, with their lengths (and labels): `rows(idx)` is a batch cut at its longest text."
+    def __init__(self, ids, pad_id, labels=None):
+        self.lens = torch.tensor([len(i) for i in ids])
+        self.ids = torch.full((len(ids), max([1, *self.lens.tolist()])), pad_id, dtype=torch.long)
+        self.ids[torch.arange(self.ids.shape[1]) < self.lens[:, None]] = torch.tensor([i for r in ids for i in r], dtype=torch.long)
+        self.labels = None if labels is None else torch.as_tensor(labels)
+    def __call__(self, idx):
+        x = TensorText(self.ids[idx, :int(self.lens[idx].max())])
+        return (x,) if self.labels is None else (x, TensorCategory(self.labels[idx]))
+
+class PaddedDL(GatherBatches, SortedDL):
+    "fastai's `SortedDL` (the same length-grouped batches, in the same order), each batch gathered from `PaddedRows`."
+
+# %% ../nbs/01_data.ipynb #b767c99e
+def text_dls(train_df, valid_df, tokenizer, max_len=None, bs=None, vocab=None, p=None, device=None):
+    "fastai `DataLoaders` of (token ids, label) from `text`/`label` DataFrames: tokenized once, length-grouped, each batch padded in one step; on `device` (default: `default_device()`)."
+    p = preset(p); max_len = max_len or p.max_len; device = device or default_device()
     if tokenizer.pad_token_id is None: raise UserError("the tokenizer has no pad token: set tokenizer.pad_token first")
     df = pd.concat([train_df.assign(is_valid=False), valid_df.assign(is_valid=True)], ignore_index=True)
     df['ids'] = tokenize_texts(df.text, tokenizer, max_len)
+    vocab = CategoryMap(train_df.label if vocab is None else vocab)
+    unknown = sorted(set(df.label) - set(vocab), key=str)
+    if unknown: raise UserError(f"validation label(s) {', '.join(map(repr, unknown[:5]))} never occur in training (labels: {', '.join(map(str, vocab))})")
     splits = [list(np.flatnonzero(~df.is_valid.values)), list(np.flatnonzero(df.is_valid.values))]
     dsets = Datasets(df, [[ColReader('ids'), HFTokens(tokenizer)], [ColReader('label'), Categorize(vocab=vocab)]], splits=splits)
-    lens = df.ids.map(len).values
-    before_batch = lambda b: pad_input(b, pad_idx=tokenizer.pad_token_id, pad_first=False)
-    dls = [SortedDL(dsets.subset(i), res=lens[s], shuffle=i == 0, drop_last=i == 0, bs=bs or p.bs, before_batch=before_batch)
-           for i, s in enumerate(splits)]
-    return DataLoaders(*dls)
+    lens, labels = df.ids.map(len).values, df.label.map(vocab.o2i).values
+    before_batch = lambda b: pad_input(b, pad_idx=tokenizer.pad_token_id, pad_first=False)      # fastai's path, for new items
+    dls = []
+    for i, s in enumerate(splits):
+        dl = PaddedDL(dsets.subset(i), res=lens[s], shuffle=i == 0, drop_last=i == 0, bs=bs or p.bs, before_batch=before_batch,
+                      num_workers=0, device=device, pin_memory=torch.device(device).type == 'cuda')
+        dl.gather = PaddedRows(df.ids.values[s], tokenizer.pad_token_id, labels[s])
+        dls.append(dl)
+    return DataLoaders(*dls, device=device)
 
 # %% ../nbs/01_data.ipynb #c393b454
 def sst2_dls(tokenizer, path=None, seed=42, p=None, **kw):

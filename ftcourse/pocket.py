@@ -8,7 +8,7 @@ __all__ = ['SOURCE_CLASSES', 'TARGET_CLASSES', 'POCKET_RESNET', 'EOT', 'POCKET_G
            'source_learner', 'pocket_gpt_corpus', 'train_tokenizer', 'pretrain_pocket_gpt', 'pocket_gpt_folder']
 
 # %% ../nbs/10_pretraining.ipynb #cee33867
-from .core import seed_everything, count_params, rng_preserved
+from .core import seed_everything, count_params, rng_preserved, learn_on_device
 from .data import digits_dls, cache_dir
 import os, tempfile
 from pathlib import Path
@@ -51,7 +51,7 @@ def pretrain_pocket_resnet(epochs=10, lr=1e-2, bs=64, seed=0, classes=SOURCE_CLA
     "Pretrain a `PocketResNet` from random weights on the digits `classes`; returns the fastai `Learner`."
     seed_everything(seed)
     dls = digits_dls(classes=classes, p='cpu', bs=bs, seed=seed)
-    learn = vision_learner(dls, pocket_resnet, pretrained=False, metrics=accuracy)
+    learn = learn_on_device(vision_learner(dls, pocket_resnet, pretrained=False, metrics=accuracy), channels_last=True)
     learn.fit_one_cycle(epochs, lr)
     return learn
 
@@ -81,7 +81,7 @@ def pocket_learner(dls, pretrained=True, **kwargs):
     if pretrained:
         body = {k[2:]: v for k, v in pocket_resnet_weights().items() if k.startswith('0.')}
         learn.model[0].load_state_dict(body)
-    return learn
+    return learn_on_device(learn, channels_last=True)
 
 def target_learner(pretrained=True, per_class=10, bs=16, seed=42, p=None, **kwargs):
     "The course's offline transfer task: the pocket ResNet (or the same architecture from scratch) on digits 5-9, `per_class` labels each."

@@ -6,7 +6,7 @@
 __all__ = ['RESNET_GROUPS', 'ARCHS', 'resnet_splitter', 'imagenet_weights_file', 'resnet_learner', 'source_accuracy', 'run_cli']
 
 # %% ../nbs/07_resnet.ipynb #640c48e0
-from .core import UserError, preset, hub_reachable
+from .core import UserError, preset, hub_reachable, learn_on_device, run_defaults
 from .data import digits_dls, pets_dls, folder_dls
 from .freezing import check_groups
 from .pocket import pocket_learner, pocket_resnet, source_learner, TARGET_CLASSES
@@ -40,7 +40,7 @@ def resnet_learner(dls, model='pocket-resnet', pretrained=True, metrics=accuracy
     if pretrained and not imagenet_weights_file(arch).exists() and not hub_reachable('torchvision'):
         raise UserError(f"{model}: ImageNet weights not in {imagenet_weights_file(arch).parent} and download.pytorch.org is unreachable; "
                         "connect to the internet once (they are cached), copy the file there, or use pocket-resnet")
-    return vision_learner(dls, arch, pretrained=pretrained, metrics=metrics, splitter=resnet_splitter, **kwargs)
+    return learn_on_device(vision_learner(dls, arch, pretrained=pretrained, metrics=metrics, splitter=resnet_splitter, **kwargs), channels_last=True)
 
 # %% ../nbs/07_resnet.ipynb #c78c721a
 def source_accuracy(learn, p=None):
@@ -50,13 +50,13 @@ def source_accuracy(learn, p=None):
     with src.no_bar(), src.no_logging(): return float(src.validate()[1])
 
 # %% ../nbs/07_resnet.ipynb #92205861
-def _image_task(data, valid, model, n_train, bs, seed, p):
-    "A `make_learner(pretrained)` for `--data` (and `--valid`), and a short description of the data."
-    digits = data in (None, 'digits')
-    if digits:
+def _image_task(data, valid, d, seed, p):
+    "A `make_learner(pretrained)` for `--data` (and `--valid`) as the run defaults `d` say, and a short description of the data."
+    model, n_train, bs = d['model'], d['n_train'], d['bs']
+    if data in (None, 'digits'):
         classes = TARGET_CLASSES if model == 'pocket-resnet' else tuple(range(10))
         per_class = max(1, n_train // len(classes)) if n_train else 10
-        mk = lambda: digits_dls(classes=classes, per_class=per_class, bs=bs or 16, seed=seed, p=p)
+        mk = lambda: digits_dls(classes=classes, per_class=per_class, bs=bs, seed=seed, p=p)
         desc = f"digits {classes[0]}-{classes[-1]}, {per_class} labels per class"
     else:
         p = replace(p, n_train=n_train) if n_train else p
@@ -67,7 +67,6 @@ def _image_task(data, valid, model, n_train, bs, seed, p):
 def run_cli(args, strategies):
     "The `resnet` family of the `ftcourse` command: train `strategies`, write results.json, the plot, and (finetune) the model."
     p = preset(args.preset)
-    model = args.model or ('resnet34' if p.name == 'gpu' else 'pocket-resnet')
-    make, desc = _image_task(args.data, args.valid, model, args.n_train, args.bs, args.seed, p)
-    d = dict(epochs=args.epochs or p.epochs, lr=args.lr or (1e-2 if model == 'pocket-resnet' else 2e-3))
-    return train_from_args(args, strategies, make, desc, d, family='resnet', model=model, p=p)
+    d = run_defaults('resnet', args.model, p, n_train=args.n_train, epochs=args.epochs, lr=args.lr, bs=args.bs)
+    make, desc = _image_task(args.data, args.valid, d, args.seed, p)
+    return train_from_args(args, strategies, make, desc, d, family='resnet', model=d['model'], p=p)

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from conftest import ftcourse
 from ftcourse.cli import main
+from ftcourse.core import device_name, amp_choice
 
 def assert_user_error(code, err, *fragments):
     assert code == 2, err
@@ -63,6 +64,21 @@ def test_user_mistakes(offline, texts, capsys, args, fragments):
     except SystemExit as e: code = e.code
     assert_user_error(code, capsys.readouterr().err, *fragments)
 
+import torch
+@pytest.mark.skipif(torch.cuda.is_available(), reason='this machine has CUDA')
+@pytest.mark.parametrize('args,fragments', [
+    (('finetune', 'resnet', '--amp', 'bf16'), ('mixed precision bf16 needs a CUDA device',)),
+    (('compare', 'bert', '--amp', 'fp16'), ('mixed precision fp16 needs a CUDA device',)),
+    (('finetune', 'resnet', '--device', 'cuda'), ('device cuda: there is no CUDA device here',)),
+    (('finetune', 'resnet', '--amp', 'fp8'), ("invalid choice: 'fp8'",)),
+])
+def test_device_mistakes(offline, capsys, tmp_path, args, fragments):
+    "A number format or device this machine lacks stops the run before anything is built."
+    try: code = main([*args, '--preset', 'smoke', '--out', str(tmp_path/'out')])
+    except SystemExit as e: code = e.code
+    assert_user_error(code, capsys.readouterr().err, *fragments)
+    assert not (tmp_path/'out').exists()
+
 def test_user_mistake_from_a_shell(offline):
     "The same, as a user sees it: a separate process, its exit status and its stderr."
     code, out, err = ftcourse('finetune', 'bert', '--data', '/no/such.csv')
@@ -95,8 +111,19 @@ def test_resnet_mistakes(offline, images, capsys, monkeypatch, tmp_path, args, f
     except SystemExit as e: code = e.code
     assert_user_error(code, capsys.readouterr().err, *(f.format(t=images) for f in fragments))
 
+def test_missing_weights_stop_before_training(offline, tmp_path):
+    "Fail fast: no ImageNet weights and no network stop `compare` before `scratch` trains, before the pocket model is built, before anything is written."
+    import time
+    env = {'TORCH_HOME': str(tmp_path/'torch'), 'FTCOURSE_CACHE': str(tmp_path/'cache')}
+    start = time.time()
+    code, out, err = ftcourse('compare', 'resnet', '--model', 'resnet34', '--strategies', 'scratch,fine_tune', '--preset', 'smoke', '--out', tmp_path/'out', env=env)
+    assert_user_error(code, err, 'resnet34: ImageNet weights not in')
+    assert not (tmp_path/'out'/'results.json').exists() and not list((tmp_path/'cache').glob('pocket/*'))
+    assert 'Building' not in out and time.time() - start < 60
+
 RECORD_FIELDS = dict(family=str, model=str, data=str, strategy=str, epochs=int, n_train=int, n_valid=int, metric=str, value=float,
-                     valid_loss=float, train_seconds=float, trainable_params=int, total_params=int, seed=int, preset=str, device=str, history=list)
+                     valid_loss=float, train_seconds=float, trainable_params=int, total_params=int, seed=int, preset=str, device=str, history=list,
+                     amp=str, samples_per_s=float, data_share=float)
 
 def compare_records(out, family, strategies, *args, env=None):
     "Run `ftcourse compare FAMILY` in the smoke preset; check it succeeded and every record in results.json is typed; return the records and stdout."
@@ -169,6 +196,7 @@ def test_compare_bert_offline(offline, tmp_path):
     assert [r['strategy'] for r in records] == ['scratch', 'frozen', 'discriminative']
     for r in records:
         assert (r['family'], r['model'], r['n_train'], r['n_valid']) == ('bert', 'all-minilm-l6-v2', 256, 256)
+        assert r['tokens_per_s'] > r['samples_per_s'] > 0 and r['device'] == device_name() and r['amp'] == amp_choice()
         assert len(r['history'][0]['lr']) == 8                                 # embeddings, 6 layers, head
     lrs = records[2]['history'][0]['lr']
     assert all(abs(a * r['factor'] - b) < 1e-9 * b for a, b in zip(lrs, lrs[1:]))   # each group `factor` times the one below
