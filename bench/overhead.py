@@ -11,7 +11,11 @@ differ), and the script checks the shapes. A first round warms both paths up and
 which path goes first, each path restarting from the same initial weights. Prints each round, the median throughput of
 each path, and as its last line `ratio=<course/bare>`.
 
-    python bench/overhead.py --family {resnet,bert,gpt} --device {cpu,cuda} [--steps N] [--rounds R] [--bs B]
+    python bench/overhead.py --family {resnet,bert,gpt} --device {cpu,cuda} [--steps N] [--rounds R] [--bs B] [--no-aug]
+
+`--no-aug` (resnet) builds the image loaders without the random augmentation, to tell the cost of the loader itself
+from the cost of augmenting: the bare loop never pays for augmentation, so on a CPU, where augmenting and training share
+the same cores, the augmented ratio counts it as overhead.
 """
 import argparse, copy, statistics, time
 from functools import partial
@@ -26,7 +30,7 @@ AMP_NAMES = {None: 'fp32', torch.bfloat16: 'bf16', torch.float16: 'fp16'}
 SETTINGS = dict(cpu=dict(resnet=(64, 40), bert=(32, 12), gpt=(32, 30)),          # (batch size, steps per run)
                 cuda=dict(resnet=(64, 200), bert=(64, 100), gpt=(32, 200)))
 
-def task(name, bs, steps, device):
+def task(name, bs, steps, device, aug=True):
     "The course's DataLoaders for `name` (an epoch: `steps` batches of `bs`), a `make(**kw)` for its Learner (random init), the unit counted."
     from ftcourse.data import pydoc_frame
     p, n = preset('gpu' if device == 'cuda' else 'cpu'), steps * bs
@@ -36,7 +40,7 @@ def task(name, bs, steps, device):
         df = folder_frame(digits_folder()).assign(label=lambda d: d.label.astype(int))
         trn = df.sample(n, replace=n > len(df), random_state=0)                 # validation (not timed): a batch of it
         df = pd.concat([trn.assign(is_valid=False), trn[:bs].assign(is_valid=True)], ignore_index=True)
-        dls = image_dls(df, size=DIGITS_SIZE, flip=False, bs=bs, p=p)                       # digits_dls's pipeline, n rows
+        dls = image_dls(df, size=DIGITS_SIZE, flip=False, aug=aug, bs=bs, p=p)                      # digits_dls's pipeline, n rows
         return dls, lambda **kw: resnet_learner(dls, 'pocket-resnet', pretrained=False, **kw), 'images'
     texts = pydoc_frame()
     if name == 'bert':
@@ -113,13 +117,14 @@ def main(argv=None):
     p.add_argument('--family', choices=('resnet', 'bert', 'gpt'), required=True)
     p.add_argument('--device', choices=('cpu', 'cuda'), default='cpu')
     p.add_argument('--bs', type=int); p.add_argument('--steps', type=int); p.add_argument('--rounds', type=int, default=3)
+    p.add_argument('--no-aug', dest='aug', action='store_false', help='resnet: no random augmentation in the loader')
     a = p.parse_args(argv)
     if a.device == 'cuda' and not torch.cuda.is_available(): raise SystemExit('--device cuda: no CUDA device here')
     bs0, steps0 = SETTINGS[a.device][a.family]
     bs, steps, lr = a.bs or bs0, a.steps or steps0, 1e-4
     default_device(a.device == 'cuda')                             # where the course's loaders and learners go
     torch.manual_seed(0)
-    dls, make, unit = task(a.family, bs, steps, a.device)
+    dls, make, unit = task(a.family, bs, steps, a.device, a.aug)
     batches, rewind = one_epoch(dls.train, a.device)
     shapes = [tuple(x.shape) for x, _ in batches]
     per_run = sum(x.numel() for x, _ in batches) if unit == 'tokens' else steps * bs
@@ -128,7 +133,9 @@ def main(argv=None):
     import fastai, platform
     print(f"{a.family} on {a.device} ({torch.cuda.get_device_name() if a.device == 'cuda' else f'{torch.get_num_threads()} threads'}): "
           f"{sum(q.numel() for q in learn0.model.parameters()):,} parameters, batch {bs} x {'x'.join(map(str, shapes[0][1:]))}, "
-          f"{steps} steps per run ({per_run:,} {unit}), {dls.train.fake_l.num_workers} loader workers, {AMP_NAMES[dtype]}"
+          f"{steps} steps per run ({per_run:,} {unit}), {dls.train.fake_l.num_workers} loader workers, "
+          f"{'' if a.family != 'resnet' else 'augmented, ' if a.aug else 'no augmentation, '}"
+          f"{'decoded once, ' if type(getattr(dls.train, 'gather', None)).__name__ == 'DecodedImages' else ''}{AMP_NAMES[dtype]}"
           f"{', channels-last' if fmt == torch.channels_last else ''}, {a.rounds} rounds after a warm-up; "
           f"torch {torch.__version__}, fastai {fastai.__version__}, ftcourse {versions()['ftcourse']}, python {platform.python_version()}")
     def run(path):

@@ -82,3 +82,10 @@ def test_memory_cpu_builds_every_learner(dry_run):
     assert len(json.loads((out/'memory.json').read_text())['cases']) == 6
     shapes = re.findall(r'built, batch (\(.*?\))', (out/'memory.log').read_text())
     assert shapes == ['(64, 3, 224, 224)', '(64, 128)', '(32, 512)', '(64, 128)', '(32, 512)', '(16, 128)']
+
+def test_data_share_prints_a_row_per_loader():
+    r = bench('data_share.py', '--epochs', 1, '--bs', 256)
+    assert r.returncode == 0, r.stderr
+    rows = [l for l in r.stdout.splitlines() if l.startswith('| ') and 'ms |' in l]
+    assert len(rows) == 3, r.stdout
+    assert all(0 <= float(l.rstrip(' |').rsplit('| ', 1)[1]) < 1 for l in rows), rows
