@@ -21,7 +21,9 @@ def test_readme_is_the_index():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT/'.ci'/'run').read_text()
     assert "readme_command('test')" in ci and 'bash -c "$cmd"' in ci
-    assert 'nbdev-test' in readme_command('test') and 'pytest tests' in readme_command('test')
+    cmd = readme_command('test')
+    assert 'nbdev-test' in cmd and 'pytest tests' in cmd
+    assert 0 <= cmd.find('ftcourse prepare') < cmd.find('nbdev-test'), 'the pocket models are built before the notebooks run'
 
 def test_lesson_table_lists_every_notebook():
     table = re.search(r'<!-- lessons -->(.+?)<!-- /lessons -->', index_markdown(), re.S).group(1)
