@@ -32,5 +32,20 @@ def test_lesson_table_lists_every_notebook():
     assert listed == on_disk
     for nb in on_disk: assert f'blob/main/nbs/{nb}' in table, f'{nb} has no Colab link in the lesson table'
 
+def default_exp(nb):
+    "The module a notebook exports (its `#| default_exp`), or None."
+    for c in json.loads(nb.read_text(encoding='utf-8'))['cells']:
+        m = re.search(r'^#\|\s*default_exp\s+(\S+)', ''.join(c['source']), re.M)
+        if m: return m.group(1)
+
+def test_notebooks_are_named_for_their_modules():
+    "Each lesson NN_name.ipynb exports ftcourse/name.py, and the lesson table's module column says so."
+    table = re.search(r'<!-- lessons -->(.+?)<!-- /lessons -->', index_markdown(), re.S).group(1)
+    rows = dict(re.findall(r'\]\(nbs/(\w+)\.ipynb\) \| `ftcourse\.(\w+)`', table))
+    for nb in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')):
+        mod = default_exp(nb)
+        assert nb.stem.split('_', 1)[1] == mod, f'{nb.name} exports ftcourse.{mod}: name it {nb.stem[:2]}_{mod}.ipynb'
+        assert rows.get(nb.stem) == mod, f'the lesson table gives {nb.name} the module {rows.get(nb.stem)}, it exports {mod}'
+
 if __name__ == '__main__':
     (ROOT/'README.md').write_text(index_markdown(), encoding='utf-8'); print('README.md written from nbs/index.ipynb')
