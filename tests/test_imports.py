@@ -1,0 +1,62 @@
+"""The package follows the course: each lesson's module imports only the modules of earlier lessons (fastai/course22p2's
+rule), imports inside functions included. Checked by reading every module's imports against the lesson order.
+
+`KNOWN_BACKWARD` lists the backward imports the package still has (issue 15 moves the pocket models and the command's
+glue so that they go away). The test fails on any other backward import, and on an entry that no longer exists, so the
+list can only shrink."""
+import ast, json, re
+from pathlib import Path
+import pytest
+from conftest import ROOT
+
+KNOWN_BACKWARD = {('vision', 'pocket'), ('vision', 'compare'), ('encoders', 'compare'), ('decoders', 'compare'),
+                  ('decoders', 'pocket'), ('compare', 'cli')}
+
+def lesson_order(nbs):
+    "{module: lesson number} from each `NN_*.ipynb`'s `#| default_exp`."
+    order = {}
+    for nb in sorted(Path(nbs).glob('[0-9]*.ipynb')):
+        for c in json.loads(nb.read_text(encoding='utf-8'))['cells']:
+            m = re.search(r'^#\|\s*default_exp\s+(\S+)', ''.join(c['source']), re.M)
+            if m: order[m.group(1)] = int(nb.name[:2]); break
+    return order
+
+def package_imports(src, package='ftcourse'):
+    "The package's modules that Python source `src` imports, anywhere in it (functions too), with line numbers."
+    found = []
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and node.module: names = [node.module]
+            elif node.level == 1: names = [a.name for a in node.names]                 # from . import x
+            elif node.module == package: names = [a.name for a in node.names]          # from ftcourse import x
+            elif node.module and node.module.startswith(package + '.'): names = [node.module[len(package) + 1:]]
+            else: names = []
+        elif isinstance(node, ast.Import): names = [a.name[len(package) + 1:] for a in node.names if a.name.startswith(package + '.')]
+        else: names = []
+        found += [(n.split('.')[0], node.lineno) for n in names]
+    return found
+
+def backward_imports(lib, order):
+    "Every (module, imported module, line) where a module imports one of a later lesson."
+    return [(m, t, line) for m in order for t, line in package_imports((Path(lib)/f'{m}.py').read_text(encoding='utf-8'))
+            if t in order and order[t] > order[m]]
+
+def test_modules_import_only_earlier_lessons():
+    order = lesson_order(ROOT/'nbs')
+    assert len(order) >= 14, order
+    found = backward_imports(ROOT/'ftcourse', order)
+    new = [f'ftcourse/{m}.py:{line} imports {t} (lesson {order[t]:02d}, after {order[m]:02d})' for m, t, line in found if (m, t) not in KNOWN_BACKWARD]
+    assert not new, 'backward imports: ' + '; '.join(new)
+    gone = KNOWN_BACKWARD - {(m, t) for m, t, _ in found}
+    assert not gone, f'no longer imported, remove from KNOWN_BACKWARD: {sorted(gone)}'
+
+def test_a_planted_backward_import_is_caught(tmp_path):
+    (tmp_path/'nbs').mkdir(); (tmp_path/'lib').mkdir()
+    for i, m in enumerate(['core', 'data', 'cli']):
+        (tmp_path/'nbs'/f'{i:02d}_{m}.ipynb').write_text(json.dumps({'cells': [{'source': [f'#| default_exp {m}']}]}))
+    (tmp_path/'lib'/'core.py').write_text('import os\n')
+    (tmp_path/'lib'/'data.py').write_text('from .core import x\ndef f():\n    from ftcourse.cli import main\n')
+    (tmp_path/'lib'/'cli.py').write_text('from .data import f\nimport ftcourse.core\n')
+    order = lesson_order(tmp_path/'nbs')
+    assert order == {'core': 0, 'data': 1, 'cli': 2}
+    assert backward_imports(tmp_path/'lib', order) == [('data', 'cli', 3)]
