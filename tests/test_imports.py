@@ -1,9 +1,10 @@
 """The package follows the course: each lesson's module imports only the modules of earlier lessons (fastai/course22p2's
 rule), imports inside functions included. Checked by reading every module's imports against the lesson order.
 
-`KNOWN_BACKWARD` lists the backward imports the package still has (issue 15 moves the pocket models and the command's
-glue so that they go away). The test fails on any other backward import, and on an entry that no longer exists, so the
-list can only shrink."""
+The lessons themselves are held to the same rule (every code cell, hidden ones included). `KNOWN_BACKWARD` and
+`KNOWN_BACKWARD_IN_LESSONS` list the backward imports the package and its lessons still have (issue 15 moves the pocket
+models and the command's glue so that they go away). The tests fail on any other backward import, and on an entry that
+no longer exists, so the lists can only shrink."""
 import ast, json, re
 from pathlib import Path
 import pytest
@@ -11,6 +12,9 @@ from conftest import ROOT
 
 KNOWN_BACKWARD = {('vision', 'pocket'), ('vision', 'compare'), ('encoders', 'compare'), ('decoders', 'compare'),
                   ('decoders', 'pocket'), ('compare', 'cli')}
+KNOWN_BACKWARD_IN_LESSONS = {('02_freezing', 'pocket'), ('03_finetune', 'pocket'), ('04_discriminative', 'pocket'), ('05_unfreezing', 'pocket'),
+                             ('06_strategies', 'pocket'), ('07_vision', 'compare'), ('07_vision', 'pocket'), ('08_encoders', 'compare'),
+                             ('09_decoders', 'compare'), ('09_decoders', 'pocket'), ('10_pocket', 'compare'), ('11_compare', 'cli')}
 
 def lesson_order(nbs):
     "{module: lesson number} from each `NN_*.ipynb`'s `#| default_exp`."
@@ -49,6 +53,22 @@ def test_modules_import_only_earlier_lessons():
     assert not new, 'backward imports: ' + '; '.join(new)
     gone = KNOWN_BACKWARD - {(m, t) for m, t, _ in found}
     assert not gone, f'no longer imported, remove from KNOWN_BACKWARD: {sorted(gone)}'
+
+def lesson_imports(nb):
+    "The package's modules imported by any code cell of notebook `nb` (shell and magic lines skipped)."
+    found = []
+    for c in json.loads(Path(nb).read_text(encoding='utf-8'))['cells']:
+        if c['cell_type'] != 'code': continue
+        src = '\n'.join(l for l in ''.join(c['source']).splitlines() if not l.lstrip().startswith(('!', '%')))
+        found += [t for t, _ in package_imports(src)]
+    return found
+
+def test_lessons_import_only_earlier_lessons():
+    "What the reader runs, hidden cells included: a lesson uses only what earlier lessons (and itself) exported."
+    order = lesson_order(ROOT/'nbs')
+    found = {(nb.stem, t) for nb in (ROOT/'nbs').glob('[0-9]*.ipynb') for t in lesson_imports(nb) if t in order and order[t] > int(nb.name[:2])}
+    assert not found - KNOWN_BACKWARD_IN_LESSONS, f'lessons importing later lessons: {sorted(found - KNOWN_BACKWARD_IN_LESSONS)}'
+    assert not KNOWN_BACKWARD_IN_LESSONS - found, f'no longer imported, remove from KNOWN_BACKWARD_IN_LESSONS: {sorted(KNOWN_BACKWARD_IN_LESSONS - found)}'
 
 def test_a_planted_backward_import_is_caught(tmp_path):
     (tmp_path/'nbs').mkdir(); (tmp_path/'lib').mkdir()
