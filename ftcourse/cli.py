@@ -11,7 +11,8 @@ import sys, json, time, argparse
 from pathlib import Path
 from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS
 from .data import DATASETS, where, require, read_table, folder_frame
-from .compare import ALL_STRATEGIES, check_strategy_names
+from .strategies import STRATEGY_REGISTRY, check_strategy_names
+from .compare import ALL_STRATEGIES
 
 # %% ../nbs/13_cli.ipynb #c16821e7
 FAMILIES = ('resnet', 'bert', 'gpt')
@@ -150,12 +151,13 @@ def parser():
     i.add_argument('--json', action='store_true', help='print it as JSON')
     pp = sub.add_parser('prepare', help='build the pocket models the offline lessons use (pretrained here once, then cached)')
     pp.add_argument('pockets', nargs='*', metavar='POCKET', help=f"which ones: {', '.join(POCKETS)} (default: all)")
-    f = sub.add_parser('finetune', help='fine-tune one model with one strategy')
+    epilog = 'strategies:\n' + '\n'.join(f'  {n:<15} {STRATEGY_REGISTRY[n].about}' for n in ALL_STRATEGIES)     # lesson 06's registry
+    f = sub.add_parser('finetune', help='fine-tune one model with one strategy', epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
     _train_args(f)
-    f.add_argument('--strategy', default='fine_tune', help=f"one of {', '.join(ALL_STRATEGIES)}")
-    c = sub.add_parser('compare', help='run several strategies from the same start and compare them')
+    f.add_argument('--strategy', default='fine_tune', help="one of the strategies below")
+    c = sub.add_parser('compare', help='run several strategies from the same start and compare them', epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
     _train_args(c)
-    c.add_argument('--strategies', default='scratch,frozen,fine_tune,gradual', help=f"comma-separated strategies, or all ({', '.join(ALL_STRATEGIES)})")
+    c.add_argument('--strategies', default='scratch,frozen,fine_tune,gradual', help="comma-separated strategies (below), or all")
     c.add_argument('--seeds', type=_positive(int), default=1, help='run every strategy with seeds SEED, SEED+1, ... SEED+N-1 and report the mean and spread')
     return p
 
