@@ -8,7 +8,7 @@ training step. Prints one Markdown row per loader.
 
     python bench/data_share.py [--epochs 2] [--bs 64] [--device cpu|cuda]
 """
-import argparse, time
+import argparse
 from functools import partial
 import torch
 from ftcourse.core import Throughput, preset      # first: it quiets a deprecation warning fastai's import would print

@@ -59,8 +59,8 @@ def prepare(which=POCKETS):
     from ftcourse.pocket import pocket_resnet_file, pocket_gpt_folder
     build = {'resnet': pocket_resnet_file, 'gpt': pocket_gpt_folder}
     for name in which:
-        t = time.time(); where = build[name]()
-        print(f"pocket {name}: {where} ({time.time() - t:.0f} s)")
+        t = time.time(); path = build[name]()
+        print(f"pocket {name}: {path} ({time.time() - t:.0f} s)")
 
 # %% ../nbs/13_cli.ipynb #e3bf237a
 def check_strategies(spec):
