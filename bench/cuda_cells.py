@@ -3,13 +3,17 @@
     python bench/cuda_cells.py nbs/12_gpu.ipynb [...] [--list]
 
 Each notebook runs top to bottom in one namespace, from its own folder, with IN_TEST set; cells marked `#|eval: false`,
-or with a test flag other than `cuda` (the project's `tst_flags`), are left out, as nbdev-test leaves them out. Unlike
+or with a test flag other than `cuda` (the project's `tst_flags`), are left out, as nbdev-test leaves them out; so is a
+notebook's `nbdev_export()` cell where nbdev is not installed (a CUDA image may lack it; the cell writes the package and
+tests nothing). Unlike
 nbdev-test it goes on after a `#|cuda` cell fails, so that a cell that needs data or weights from the internet (a
 `DataNotFoundError`, or an error naming an unreachable hub) does not hide the others; a failing cell without the flag
-stops its notebook. Cells run as plain Python (no IPython or nbdev needed: a CUDA machine may have neither). `--list`
+stops its notebook. Each `#|cuda` cell's output (what it prints, and the value of a last line that is an expression,
+as a notebook would show it) is printed under a header line. Cells run as plain Python (no IPython or nbdev needed: a CUDA machine may have neither). `--list`
 lists the `#|cuda` cells without running anything. The last line counts them; the exit status is 1 if a cell failed.
 """
-import argparse, contextlib, json, os, re, sys, time, tomllib
+import argparse, ast, contextlib, json, os, re, sys, time, tomllib
+from importlib.util import find_spec
 from pathlib import Path
 
 def needs_download(e):
@@ -39,8 +43,18 @@ def cells(fn):
     for i, c in enumerate(json.loads(fn.read_text())['cells']):
         src = ''.join(c['source'])
         d = directives(src)
+        if 'nbdev_export(' in src and find_spec('nbdev') is None: continue    # it writes the package and tests nothing
         if c['cell_type'] == 'code' and d.get('eval', '').lower() not in ('false', 'no', '0') and not skip & set(d):
             yield i, c.get('id', ''), src, 'cuda' in d
+
+def run_cell(src, name, ns, show=False):
+    "Run cell `src` in namespace `ns`; with `show`, print the value of a last line that is an expression, as a notebook shows it."
+    tree = ast.parse(src, name)
+    last = tree.body.pop() if show and tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, name, 'exec'), ns)
+    if last is not None:
+        v = eval(compile(ast.Expression(last.value), name, 'eval'), ns)
+        if v is not None: print(v, flush=True)
 
 def run(fn):
     "Run notebook `fn`; yield (index, id, outcome, detail) for each `#|cuda` cell, and for a failing cell without the flag."
@@ -48,7 +62,8 @@ def run(fn):
     with contextlib.chdir(fn.parent):
         for i, cid, src, cuda in cells(fn):
             t = time.time()
-            try: exec(compile(src, f'{fn.name} cell {i}', 'exec'), ns); e = None
+            if cuda: print(f'--- {fn.name} cell {i} ({cid}), #|cuda: its output ---', flush=True)
+            try: run_cell(src, f'{fn.name} cell {i}', ns, show=cuda); e = None
             except Exception as err: e = err
             first = (str(e).strip().splitlines() or [''])[0] if e is not None else ''
             if not cuda:

@@ -37,17 +37,20 @@ def test_chunked_lm_loss_is_cross_entropy():
     with torch.no_grad(): torch.testing.assert_close(mfu.chunked_lm_loss(h, y, w, chunk=10), ref)
 
 def test_cuda_cells_reports_every_cuda_cell(tmp_path):
-    "Cells without the flag run as usual; each #|cuda cell passes, needs a download, or fails, and the run goes on; #|slow is skipped."
+    "Cells without the flag run as usual; each #|cuda cell passes, needs a download, or fails, and the run goes on, showing its output; #|slow is skipped."
     (tmp_path/'pyproject.toml').write_text('[tool.nbdev]\ntst_flags = "slow cuda"\n')
     src = ['x = 1', '#| cuda\nassert x == 1', "#| cuda\nclass DataNotFoundError(Exception): pass\nraise DataNotFoundError('pets: not here')",
-           "#| cuda\nraise RuntimeError('CUDA error')", "#| slow\nraise ValueError('never run')", '#| cuda\nx += 1']
+           "#| cuda\nraise RuntimeError('CUDA error')", "#| slow\nraise ValueError('never run')", '#| cuda\nx += 1', '#| cuda\nprint("x is", x); x * 10']
     nb = dict(nbformat=4, nbformat_minor=5, metadata=dict(kernelspec=dict(language='python', name='python3', display_name='Python 3')),
               cells=[dict(cell_type='code', id=f'c{i}', metadata={}, source=s, outputs=[], execution_count=None) for i, s in enumerate(src)])
     (tmp_path/'t.ipynb').write_text(json.dumps(nb))
     r = bench('cuda_cells.py', tmp_path/'t.ipynb', timeout=120)
     assert r.returncode == 1, r.stdout + r.stderr
-    assert [l.split(': ', 1)[1].split(':')[0] for l in r.stdout.splitlines()[:-1]] == ['passed', 'needs a download', 'FAILED', 'passed'], r.stdout
-    assert r.stdout.splitlines()[-1] == 'cuda cells: 2 passed, 1 needs a download, 1 FAILED'
+    outcomes = [l.split(': ', 1)[1].split(':')[0] for l in r.stdout.splitlines() if l.startswith('t.ipynb cell ')]
+    assert outcomes == ['passed', 'needs a download', 'FAILED', 'passed', 'passed'], r.stdout
+    assert r.stdout.splitlines()[-1] == 'cuda cells: 3 passed, 1 needs a download, 1 FAILED'
+    last = r.stdout.split('t.ipynb cell 6 (c6), #|cuda: its output ---\n')[1].splitlines()
+    assert last[:2] == ['x is 2', '20'], r.stdout          # what the cell prints, then its last line's value, as a notebook shows them
 
 @pytest.fixture(scope='module')
 def dry_run(tmp_path_factory):
