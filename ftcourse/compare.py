@@ -122,7 +122,7 @@ def summary_table(records):
     if t.empty: return t
     m = records[0]['metric']
     g = t.groupby('strategy', sort=False)
-    return pd.DataFrame({'seeds': g.size(), m: g[m].mean().round(3), '±': g[m].std(ddof=0).round(3),
+    return pd.DataFrame({'seeds': g.size(), m: g[m].mean().round(3), '±': g[m].std(ddof=1).round(3),
                          'train_seconds': g.train_seconds.mean().round(1), 'trainable_params': g.trainable_params.max(),
                          'trainable_%': g['trainable_%'].max()})
 
@@ -216,7 +216,7 @@ def ablation_table(results):
     cols = {}
     for fam, recs in results.items():
         e, s = error_pct(recs), summary_table(recs)
-        cols.update({(fam, 'error %'): e.mean(axis=1), (fam, '±'): e.std(axis=1, ddof=0), (fam, 's'): s.train_seconds, (fam, 'trainable %'): s['trainable_%']})
+        cols.update({(fam, 'error %'): e.mean(axis=1), (fam, '±'): e.std(axis=1, ddof=1), (fam, 's'): s.train_seconds, (fam, 'trainable %'): s['trainable_%']})
     t = pd.DataFrame(cols).reindex(ablation_rows(results))
     paper = PAPER_TABLE7.reindex([ROWS[s] for s in t.index])
     for c in paper: t[('paper', c)] = paper[c].values

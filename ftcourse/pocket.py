@@ -87,9 +87,9 @@ def target_learner(pretrained=True, per_class=10, bs=16, seed=42, p=None, **kwar
     "The course's offline transfer task: the pocket ResNet (or the same architecture from scratch) on digits 5-9, `per_class` labels each."
     return pocket_learner(digits_dls(classes=TARGET_CLASSES, per_class=per_class, seed=seed, p=p, bs=bs), pretrained=pretrained, **kwargs)
 
-def source_learner(p=None, seed=42):
-    "The pocket ResNet with its own source head, on the source digits 0-4: to measure what fine-tuning forgets."
-    learn = pocket_learner(digits_dls(classes=SOURCE_CLASSES, p=p, seed=seed))
+def source_learner(p=None):
+    "The pocket ResNet with its own source head, on the source digits 0-4, validating on images its pretraining held out: to measure what fine-tuning forgets."
+    learn = pocket_learner(digits_dls(classes=SOURCE_CLASSES, p=p, seed=POCKET_RESNET['seed']))   # pretraining's own split
     learn.model.load_state_dict(pocket_resnet_weights())
     return learn
 
