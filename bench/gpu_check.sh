@@ -7,7 +7,7 @@
 #
 # Steps, in order: bench/overhead.py for each family; bench/mfu.py through the course and bare; bench/memory.py (each family
 # at GPU sizes, fp16, under 15 GiB); `ftcourse compare bert` on MiniLM in the gpu preset; building the pocket GPT; lesson
-# 12's #|cuda cells (bench/cuda_cells.py). Each step runs under `timeout`, within what is left of GPU_CHECK_BUDGET seconds
+# 12's #|cuda cells (bench/cuda_cells.py); bench/overhead.py for bert with the course path stepping with fastai's Adam. Each step runs under `timeout`, within what is left of GPU_CHECK_BUDGET seconds
 # (default 540, sized from the first H100 run; the same for a dry run, whose steps have no time limit of their own); a step that fails or runs out of time is
 # marked so in the table and the next one runs. Logs and figures go to GPU_CHECK_OUT (default: a new temporary folder).
 # The exit status is 1 if any step failed, was skipped or missed its target (a dry run judges no target).
@@ -58,6 +58,9 @@ if [ -d "${FTCOURSE_DATA:-/nonexistent}/sst2" ]; then
 t = time.time(); pocket_gpt_folder(rebuild=True, **json.loads(sys.argv[1])); print(f"pocket GPT built in {time.time() - t:.1f} s")' "$pocket"
 else skip pocket-gpt 'its corpus is SST-2: set FTCOURSE_DATA'; fi
 step cuda-cells 90 $py bench/cuda_cells.py nbs/12_gpu.ipynb "${cells[@]}"
+# Last, so that it is the step a short budget drops: bert's overhead again, the course path stepping with fastai's Adam
+# (the optimizer the course's runs use) instead of torch's AdamW. Read beside overhead-bert: is the optimizer what slows a step?
+step overhead-bert-fastai-adam 100 $py bench/overhead.py --family bert --opt fastai "${dev[@]}" "${over[@]}"
 
 echo "$(( $(date +%s) - start ))" > "$out/total.seconds"
 echo

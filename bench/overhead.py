@@ -12,10 +12,13 @@ which path goes first, each path restarting from the same initial weights. Print
 each path, and as its last line `ratio=<course/bare>`.
 
     python bench/overhead.py --family {resnet,bert,gpt} --device {cpu,cuda} [--steps N] [--rounds R] [--bs B] [--no-aug]
+                             [--opt adamw|fused|fastai]
 
 `--no-aug` (resnet) builds the image loaders without the random augmentation, to tell the cost of the loader itself
 from the cost of augmenting: the bare loop never pays for augmentation, so on a CPU, where augmenting and training share
-the same cores, the augmented ratio counts it as overhead.
+the same cores, the augmented ratio counts it as overhead. `--opt fastai` steps the course path with fastai's own `Adam`
+(a Python loop over the parameter tensors), the optimizer the course's runs use, instead of torch's AdamW: the ratio then
+also counts what that optimizer costs.
 """
 import argparse, copy, statistics, time
 from functools import partial
@@ -80,10 +83,14 @@ class _TrainTime(Callback):
         if self.training: self.shapes.append(tuple(self.xb[0].shape))
     def after_train(self): sync(self.device); self.seconds = time.perf_counter() - self.t0
 
-def course(make, init, rewind, shapes, device, lr):
-    "One epoch through the course's Learner from weights `init`; returns seconds of training."
+OPTS = {'adamw': partial(OptimWrapper, opt=torch.optim.AdamW),                          # what the bare loop steps with
+        'fused': partial(OptimWrapper, opt=partial(torch.optim.AdamW, fused=True)),     # the same, one fused kernel (CUDA)
+        'fastai': None}                                                                 # the course's own: fastai's Adam
+
+def course(make, init, rewind, shapes, device, lr, opt='adamw'):
+    "One epoch through the course's Learner from weights `init`, stepping with optimizer `opt` (`OPTS`); returns seconds of training."
     timer = _TrainTime(device)
-    learn = make(opt_func=partial(OptimWrapper, opt=torch.optim.AdamW), lr=lr, cbs=timer)
+    learn = make(**({} if OPTS[opt] is None else {'opt_func': OPTS[opt]}), lr=lr, cbs=timer)
     learn.model.load_state_dict(init)
     rewind()
     with learn.no_bar(), learn.no_logging(): learn.fit(1, lr)
@@ -118,8 +125,11 @@ def main(argv=None):
     p.add_argument('--device', choices=('cpu', 'cuda'), default='cpu')
     p.add_argument('--bs', type=int); p.add_argument('--steps', type=int); p.add_argument('--rounds', type=int, default=3)
     p.add_argument('--no-aug', dest='aug', action='store_false', help='resnet: no random augmentation in the loader')
+    p.add_argument('--opt', choices=tuple(OPTS), default='adamw', help="the course path's optimizer: torch's AdamW as the bare "
+                   "loop (default), the same fused, or fastai's Adam, the one the course's own runs step with")
     a = p.parse_args(argv)
     if a.device == 'cuda' and not torch.cuda.is_available(): raise SystemExit('--device cuda: no CUDA device here')
+    if a.opt == 'fused' and a.device != 'cuda': raise SystemExit('--opt fused: a fused AdamW needs --device cuda')
     bs0, steps0 = SETTINGS[a.device][a.family]
     bs, steps, lr = a.bs or bs0, a.steps or steps0, 1e-4
     default_device(a.device == 'cuda')                             # where the course's loaders and learners go
@@ -135,11 +145,12 @@ def main(argv=None):
           f"{sum(q.numel() for q in learn0.model.parameters()):,} parameters, batch {bs} x {'x'.join(map(str, shapes[0][1:]))}, "
           f"{steps} steps per run ({per_run:,} {unit}), {dls.train.fake_l.num_workers} loader workers, "
           f"{'' if a.family != 'resnet' else 'augmented, ' if a.aug else 'no augmentation, '}"
-          f"{'decoded once, ' if type(getattr(dls.train, 'gather', None)).__name__ == 'DecodedImages' else ''}{AMP_NAMES[dtype]}"
+          f"{'decoded once, ' if type(getattr(dls.train, 'gather', None)).__name__ == 'DecodedImages' else ''}{AMP_NAMES[dtype]}, "
+          f"course optimizer {a.opt}"
           f"{', channels-last' if fmt == torch.channels_last else ''}, {a.rounds} rounds after a warm-up; "
           f"torch {torch.__version__}, fastai {fastai.__version__}, ftcourse {versions()['ftcourse']}, python {platform.python_version()}")
     def run(path):
-        if path == 'course': return course(make, init, rewind, shapes, a.device, lr)
+        if path == 'course': return course(make, init, rewind, shapes, a.device, lr, a.opt)
         return bare(make(), init, batches, a.device, lr)
     runs = {'course': [], 'bare': []}
     run('course'); run('bare')                                      # warm-up: first-call costs out of the timing
