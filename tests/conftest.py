@@ -1,9 +1,10 @@
-"Shared helpers for the pytest suite: the project root, and running the `ftcourse` command as a user would."
+"Shared helpers for the pytest suite: the project root, the lessons, and running the `ftcourse` command as a user would."
 import os, subprocess, sys
 from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))      # the lesson notebooks, in course order
 
 def ftcourse(*args, env=None):
     "Run `ftcourse ARGS` in a subprocess; return (exit status, stdout, stderr)."

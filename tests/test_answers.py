@@ -1,11 +1,8 @@
 """Every lesson's questions have worked answers, in a collapsible `<details>` cell after them (fastbook's questionnaire
 style), one numbered answer per question. WITHOUT lists the lessons still to get theirs; it can only shrink."""
 import json, re
-from pathlib import Path
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
+from conftest import ROOT, LESSONS
 WITHOUT = {'11_compare'}             # its stored tables are to be re-run (issue 16); its answers will read the new ones
 
 def questions_and_answers(fn):

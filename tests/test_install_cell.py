@@ -3,11 +3,8 @@
 Rewrite the cells after changing settings.ini: `python tests/test_install_cell.py`.
 """
 import configparser, json, sys
-from pathlib import Path
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
+from conftest import ROOT, LESSONS
 MARK = "if 'google.colab' in sys.modules:"
 
 def install_cell():

@@ -12,9 +12,7 @@ fixed by re-running that lesson; the list can only shrink (an entry that no long
 import json, re, sys
 from pathlib import Path
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))
+from conftest import ROOT, LESSONS
 ABS_PATH = re.compile(r'(?<![\w.~])/(root|home|Users|work|tmp|content)/')
 KNOWN = {                       # lesson -> problems its stored outputs had when this test was written (2026-11-27)
     '08_encoders': {'bar', 'stderr', 'path'}, '09_decoders': {'bar', 'stderr'},
@@ -54,10 +52,11 @@ def strip(nb):
 def problems(fn):
     "The kinds of trouble in notebook `fn`'s stored outputs, and the transformers versions its `report()` lines name."
     found, versions = set(), set()
-    for c in json.loads(fn.read_text(encoding='utf-8'))['cells']:
-        for i, o in enumerate(c.get('outputs', [])):
-            if is_bar(o) or _epoch_table(o) is not None and i + 1 < len(c['outputs']) and \
-               (_epoch_table(c['outputs'][i + 1]) or [None])[:len(_epoch_table(o))] == _epoch_table(o): found.add('bar')
+    nb = json.loads(fn.read_text(encoding='utf-8'))
+    n_outputs = lambda nb: [len(c.get('outputs', [])) for c in nb['cells']]
+    if n_outputs(strip(json.loads(fn.read_text(encoding='utf-8')))) != n_outputs(nb): found.add('bar')     # what strip would remove
+    for c in nb['cells']:
+        for o in c.get('outputs', []):
             if o.get('output_type') == 'stream' and o.get('name') == 'stderr': found.add('stderr')
             if ABS_PATH.search(_text(o) + _html(o)): found.add('path')
             m = re.search(r'· transformers (\S+)', _text(o))
