@@ -54,7 +54,7 @@ if ((dry)) || [ -d "${FTCOURSE_DATA:-/nonexistent}/sst2" ]; then
        --strategies discriminative "${minilm[@]}" --out "$out/minilm"
 else skip minilm 'SST-2 not found: set FTCOURSE_DATA'; fi
 if [ -d "${FTCOURSE_DATA:-/nonexistent}/sst2" ]; then
-  step pocket-gpt 90 $py -c 'import sys, json, time; from ftcourse.pocket import pocket_gpt_folder
+  step pocket-gpt 90 $py -c 'import sys, json, time; from ftcourse.decoders import pocket_gpt_folder
 t = time.time(); pocket_gpt_folder(rebuild=True, **json.loads(sys.argv[1])); print(f"pocket GPT built in {time.time() - t:.1f} s")' "$pocket"
 else skip pocket-gpt 'its corpus is SST-2: set FTCOURSE_DATA'; fi
 step cuda-cells 90 $py bench/cuda_cells.py nbs/12_gpu.ipynb "${cells[@]}"

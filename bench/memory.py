@@ -47,7 +47,7 @@ def learner(kind, folders, bs, max_len=None, size=None, n_batches=3):
     if kind == 'bert-base':
         from ftcourse.encoders import encoder_tokenizer, encoder_learner, MINILM
         return encoder_learner(text_dls(trn, val, encoder_tokenizer(MINILM), max_len=max_len, bs=bs, p=p), folders['bert-base'], pretrained=False)
-    from ftcourse.pocket import train_tokenizer
+    from ftcourse.decoders import train_tokenizer
     from ftcourse.decoders import decoder_classifier, lm_dls, lm_learner
     tok = train_tokenizer(list(df.text), 4096)
     tok.pad_token = tok.eos_token

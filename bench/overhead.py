@@ -54,7 +54,7 @@ def task(name, bs, steps, device, aug=True):
         return dls, lambda **kw: encoder_learner(dls, MINILM, pretrained=False, **kw), 'tokens'
     if name == 'gpt':
         from transformers import GPT2Config, GPT2LMHeadModel
-        from ftcourse.pocket import POCKET_GPT_RECIPE as r, train_tokenizer
+        from ftcourse.decoders import POCKET_GPT_RECIPE as r, train_tokenizer
         from ftcourse.decoders import lm_dls, lm_blocks, lm_learner
         texts = list(texts.text)
         tok, block = train_tokenizer(texts, r['vocab_size']), r['block_size']

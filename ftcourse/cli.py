@@ -56,7 +56,8 @@ def check_pockets(names):
 
 def prepare(which=POCKETS):
     "Build the pocket models in `which` that are not cached yet; print where each one is and how long it took."
-    from ftcourse.pocket import pocket_resnet_file, pocket_gpt_folder
+    from ftcourse.freezing import pocket_resnet_file
+    from ftcourse.decoders import pocket_gpt_folder
     build = {'resnet': pocket_resnet_file, 'gpt': pocket_gpt_folder}
     for name in which:
         t = time.time(); path = build[name]()

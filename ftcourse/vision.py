@@ -9,7 +9,7 @@ __all__ = ['RESNET_GROUPS', 'ARCHS', 'resnet_splitter', 'imagenet_weights_file',
 from .core import UserError, preset, hub_reachable, learn_on_device, run_defaults
 from .data import digits_dls, pets_dls, folder_dls
 from .freezing import check_groups
-from .pocket import pocket_learner, pocket_resnet, source_learner, TARGET_CLASSES
+from .freezing import pocket_learner, pocket_resnet, source_learner, TARGET_CLASSES
 from .compare import train_from_args
 from pathlib import Path
 from dataclasses import replace

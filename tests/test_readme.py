@@ -39,11 +39,16 @@ def default_exp(nb):
         if m: return m.group(1)
 
 def test_notebooks_are_named_for_their_modules():
-    "Each lesson NN_name.ipynb exports ftcourse/name.py, and the lesson table's module column says so."
+    "Each lesson NN_name.ipynb exports ftcourse/name.py, and the lesson table's module column says so; a lesson that exports nothing says so there."
     table = re.search(r'<!-- lessons -->(.+?)<!-- /lessons -->', index_markdown(), re.S).group(1)
     rows = dict(re.findall(r'\]\(nbs/(\w+)\.ipynb\) \| `ftcourse\.(\w+)`', table))
+    bare = set(re.findall(r'\]\(nbs/(\w+)\.ipynb\) \| — \(exports nothing\)', table))
     for nb in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')):
         mod = default_exp(nb)
+        if mod is None:
+            assert nb.stem in bare, f'{nb.name} exports nothing: its lesson table row should say "— (exports nothing)"'
+            assert not (ROOT/'ftcourse'/f"{nb.stem.split('_', 1)[1]}.py").exists(), f'{nb.name} exports nothing, but its old module is still in ftcourse/'
+            continue
         assert nb.stem.split('_', 1)[1] == mod, f'{nb.name} exports ftcourse.{mod}: name it {nb.stem[:2]}_{mod}.ipynb'
         assert rows.get(nb.stem) == mod, f'the lesson table gives {nb.name} the module {rows.get(nb.stem)}, it exports {mod}'
 
