@@ -6,14 +6,13 @@
 __all__ = ['EOT', 'POCKET_GPT_RECIPE', 'POCKET_GPT', 'pocket_gpt_corpus', 'train_tokenizer', 'decoder_source', 'pad_right',
            'decoder_tokenizer', 'lm_blocks', 'LMBlocks', 'LMDL', 'lm_dls', 'CausalLM', 'hf_model', 'decoder_splitter',
            'lm_learner', 'pretrain_pocket_gpt', 'pocket_gpt_folder', 'generate', 'SequenceClassifier',
-           'decoder_classifier', 'run_cli']
+           'decoder_classifier', 'lm_texts', 'lm_task', 'save_lm']
 
 # %% ../nbs/09_decoders.ipynb #3f705161
-from .core import UserError, preset, rng_preserved, learn_on_device, run_defaults, seed_everything
+from .core import UserError, rng_preserved, learn_on_device, seed_everything
 from .data import sst2_frames, cache_dir, GatherBatches
 from .freezing import check_groups
-from .encoders import load_pretrained, encoder_layers, dls_tokenizer, dataset_frames, text_task, TEXT_DATASETS
-from .compare import train_from_args, export_learner
+from .encoders import load_pretrained, encoder_layers, dls_tokenizer, dataset_frames, TEXT_DATASETS
 import os, json, shutil, tempfile
 from pathlib import Path
 from contextlib import contextmanager
@@ -206,8 +205,8 @@ def decoder_classifier(dls, model=POCKET_GPT, pretrained=True, metrics=accuracy,
     return learn_on_device(learn)
 
 # %% ../nbs/09_decoders.ipynb #5f9c96eb
-def _lm_texts(data, seed):
-    "Training and validation texts for `--lm`: a dataset's own split, or a seeded 10% of a text file's non-empty lines."
+def lm_texts(data, seed):
+    "Training and validation texts for language-model fine-tuning: a dataset's own split, or a seeded 10% of a text file's non-empty lines."
     if data in TEXT_DATASETS:
         trn, val = dataset_frames(data, seed=seed)
         return list(trn.text.sample(frac=1, random_state=seed)), list(val.text)
@@ -216,25 +215,16 @@ def _lm_texts(data, seed):
     order, k = np.random.default_rng(seed).permutation(len(lines)), max(1, len(lines) // 10)
     return [lines[i] for i in order[k:]], [lines[i] for i in sorted(order[:k])]
 
-def _save_lm(learn, out):
+def lm_task(data, tok, model, d, seed=42):
+    "A `make_learner(pretrained)` for language-model fine-tuning of `model` on `data` (a dataset name or a text file; `None`: pydoc) as the run defaults `d` say; and a short description."
+    data = data or 'pydoc'
+    trn, val = lm_texts(data, seed)
+    if d['n_train']: trn = trn[:d['n_train']]                          # already in a seeded order
+    try: dls = lm_dls(trn, val, tok, block_size=d['max_len'], bs=d['bs'])
+    except UserError as e: raise UserError(f"--data {data}: {e}") from None
+    return (lambda pretrained: lm_learner(dls, model, pretrained)), f"{data} (language model, {len(dls.train_ds)} blocks)"
+
+def save_lm(learn, out):
     "Save a fine-tuned causal LM and its tokenizer as the Hugging Face folder `out/model`; returns it."
     hf_model(learn).save_pretrained(out/'model'); learn.dls.tokenizer.save_pretrained(out/'model')
     return out/'model'
-
-def run_cli(args, strategies):
-    "The `gpt` family of the `ftcourse` command: a classifier (or, with `--lm`, the language model) for each of `strategies`."
-    p = preset(args.preset)
-    d = run_defaults('gpt-lm' if args.lm else 'gpt', args.model, p, n_train=args.n_train, epochs=args.epochs, lr=args.lr, bs=args.bs)
-    model = d['model']
-    tok = decoder_tokenizer(model)
-    if args.lm:
-        data = args.data or 'pydoc'
-        trn, val = _lm_texts(data, args.seed)
-        if d['n_train']: trn = trn[:d['n_train']]                          # already in a seeded order
-        try: dls = lm_dls(trn, val, tok, block_size=d['max_len'], bs=d['bs'])
-        except UserError as e: raise UserError(f"--data {data}: {e}") from None
-        make, desc, export = (lambda pretrained: lm_learner(dls, model, pretrained)), f"{data} (language model, {len(dls.train_ds)} blocks)", _save_lm
-    else:
-        make, desc = text_task(args, tok, lambda dls, pretrained: decoder_classifier(dls, model, pretrained), p, d)
-        export = export_learner
-    return train_from_args(args, strategies, make, desc, d, export, family='gpt', model=model, p=p)

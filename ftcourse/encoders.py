@@ -5,13 +5,12 @@
 # %% auto #0
 __all__ = ['MINILM', 'TEXT_DATASETS', 'minilm_path', 'load_pretrained', 'encoder_tokenizer', 'EncoderClassifier',
            'encoder_layers', 'encoder_splitter', 'dls_tokenizer', 'encoder_model', 'encoder_learner', 'dataset_frames',
-           'predict_texts', 'text_task', 'run_cli']
+           'predict_texts', 'text_task']
 
 # %% ../nbs/08_encoders.ipynb #852f82f8
-from .core import UserError, hub_reachable, preset, learn_on_device, run_defaults
+from .core import UserError, hub_reachable, learn_on_device
 from .data import HFTokens, tokenize_texts, table_dls, text_dls, take, split_frame, sst2_frames, imdb_frames, pydoc_frame
 from .freezing import check_groups
-from .compare import train_from_args
 from pathlib import Path
 from functools import partial
 from dataclasses import replace
@@ -133,23 +132,15 @@ def predict_texts(learn, texts, max_len=512):
     return pd.DataFrame({'text': texts, 'label': [learn.dls.vocab[int(k)] for k in i], 'probability': p.numpy().round(3)})
 
 # %% ../nbs/08_encoders.ipynb #31112c6a
-def text_task(args, tok, learner, p, d):
-    "A `make_learner(pretrained)` for the command's `--data` (and `--valid`, the columns), tokenized by `tok` as the run defaults `d` say; and a short description of the data."
+def text_task(data, tok, learner, p, d, valid=None, text_col=None, label_col=None, seed=42):
+    "A `make_learner(pretrained)` for `data` (a dataset name, `None` for SST-2, or a CSV/TSV with `valid` and the columns), tokenized by `tok` as the run defaults `d` say; and a short description of the data."
     p = replace(p, n_train=d['n_train'])
     kw = dict(p=p, bs=d['bs'], max_len=d['max_len'])
-    if args.data in (None, *TEXT_DATASETS):
-        desc = args.data or 'sst2'
-        trn, val = dataset_frames(desc, seed=args.seed)
-        mk = lambda: text_dls(take(trn, n=p.n_train, seed=args.seed), take(val, n=p.n_valid, seed=args.seed), tok, **kw)
+    if data in (None, *TEXT_DATASETS):
+        desc = data or 'sst2'
+        trn, val = dataset_frames(desc, seed=seed)
+        mk = lambda: text_dls(take(trn, n=p.n_train, seed=seed), take(val, n=p.n_valid, seed=seed), tok, **kw)
     else:
-        mk = lambda: table_dls(args.data, tok, args.text_col, args.label_col, valid=args.valid, seed=args.seed, **kw)
-        desc = args.data + (f' (validation: {args.valid})' if args.valid else '')
+        mk = lambda: table_dls(data, tok, text_col, label_col, valid=valid, seed=seed, **kw)
+        desc = data + (f' (validation: {valid})' if valid else '')
     return (lambda pretrained: learner(mk(), pretrained)), desc + (f", {d['n_train']} training texts" if d['n_train'] else '')
-
-def run_cli(args, strategies):
-    "The `bert` family of the `ftcourse` command: train `strategies`, write results.json, the plot, and (finetune) the model."
-    p = preset(args.preset)
-    d = run_defaults('bert', args.model, p, n_train=args.n_train, epochs=args.epochs, lr=args.lr, bs=args.bs)
-    model = d['model']
-    make, desc = text_task(args, encoder_tokenizer(model), lambda dls, pretrained: encoder_learner(dls, model, pretrained), p, d)
-    return train_from_args(args, strategies, make, desc, d, family='bert', model=model, p=p)
