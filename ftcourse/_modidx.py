@@ -69,6 +69,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'ftcourse.core.rng_preserved': ('core.html#rng_preserved', 'ftcourse/core.py'),
                                'ftcourse.core.run_defaults': ('core.html#run_defaults', 'ftcourse/core.py'),
                                'ftcourse.core.seed_everything': ('core.html#seed_everything', 'ftcourse/core.py'),
+                               'ftcourse.core.strategy_lr': ('core.html#strategy_lr', 'ftcourse/core.py'),
                                'ftcourse.core.to_amp': ('core.html#to_amp', 'ftcourse/core.py'),
                                'ftcourse.core.unique_params': ('core.html#unique_params', 'ftcourse/core.py'),
                                'ftcourse.core.use_device': ('core.html#use_device', 'ftcourse/core.py'),

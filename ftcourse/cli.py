@@ -10,7 +10,7 @@ __all__ = ['FAMILIES', 'MODELS', 'POCKETS', 'model_where', 'info', 'check_pocket
 # %% ../nbs/13_cli.ipynb #f138bc65
 import sys, json, time, argparse
 from pathlib import Path
-from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS
+from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS, strategy_lr
 from .data import DATASETS, where, require, read_table, folder_frame
 from .strategies import STRATEGY_REGISTRY, check_strategy_names, run_strategy, compare, load_results, save_results, summary_table
 from .compare import ALL_STRATEGIES, family_task
@@ -178,11 +178,13 @@ def _accumulating(make, n_acc, pretrained):
     return learn
 
 def train_from_args(args, strategies, make, desc, d, export=export_learner, **meta):
-    "What `ftcourse finetune`/`compare` share for every family: train `strategies` as the run defaults `d` say (epochs, lr, factor, gradient accumulation), write results.json and the plot, and (finetune) `export(learn, out)`."
+    "What `ftcourse finetune`/`compare` share for every family: train `strategies` as the run defaults `d` say (epochs, each strategy's rate, factor, gradient accumulation), write results.json and the plot, and (finetune) `export(learn, out)`."
     out, p = Path(args.out), meta['p']
     if d.get('n_acc'): make = partial(_accumulating, make, d['n_acc'])        # a batch of n_acc samples that does not fit: accumulate
     meta = {**meta, 'data': desc, 'amp': getattr(args, 'amp', None), **({'factor': d['factor']} if 'factor' in d else {})}
-    print(f"ftcourse {args.command} {meta['family']}: {meta['model']} on {desc}, {d['epochs']} epochs, lr {d['lr']:g}, preset {p.name}, "
+    rates = {s: strategy_lr(d, s) for s in strategies}          # each strategy's own rate where the table has one (lesson 00)
+    lr = f"{rates[strategies[0]]:g}" if len(set(rates.values())) == 1 else ', '.join(f'{s} {r:g}' for s, r in rates.items())
+    print(f"ftcourse {args.command} {meta['family']}: {meta['model']} on {desc}, {d['epochs']} epochs, lr {lr}, preset {p.name}, "
           f"{device_name()}, mixed precision {amp_choice(override=meta['amp'])}")
     saved = ''
     if args.command == 'finetune':
@@ -190,14 +192,14 @@ def train_from_args(args, strategies, make, desc, d, export=export_learner, **me
         if args.resume and any(r['strategy'] == strategies[0] and r['seed'] == args.seed for r in records):
             print(f'already done (--resume): {out}')
         else:
-            rec, learn = run_strategy(make, strategies[0], d['epochs'], d['lr'], seed=args.seed, return_learner=True, **meta)
+            rec, learn = run_strategy(make, strategies[0], d['epochs'], rates[strategies[0]], seed=args.seed, return_learner=True, **meta)
             records = [r for r in records if not (r['strategy'] == strategies[0] and r['seed'] == args.seed)] + [rec]
             out.mkdir(parents=True, exist_ok=True)
             saved = f', model: {export(learn, out)}'        # the model first: a record means its model is there
             save_results(records, out)
     else:
         seeds = tuple(range(args.seed, args.seed + getattr(args, 'seeds', 1)))     # compare --seeds N
-        records = compare(make, strategies, d['epochs'], d['lr'], seeds=seeds, out=out, resume=args.resume, **meta)
+        records = compare(make, strategies, d['epochs'], rates, seeds=seeds, out=out, resume=args.resume, **meta)
     print(summary_table(records).to_string())
     print(f"results: {out/'results.json'}, plot: {out/'results.png'}{saved}")
     return 0

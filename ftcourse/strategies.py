@@ -157,14 +157,16 @@ def save_results(records, out, title=None):
     return out
 
 def compare(make_learner, strategies, epochs, lr, seeds=(42,), out=None, resume=False, **meta):
-    "Run every strategy (for every seed) from the same start; returns the records (and saves them in `out`)."
+    "Run every strategy (for every seed) from the same start, at `lr` (one rate, or `{strategy: rate}`); returns the records (and saves them in `out`)."
     strategies = check_strategy_names(strategies)
+    rates = lr if isinstance(lr, dict) else dict.fromkeys(strategies, lr)
+    if missing := [s for s in strategies if s not in rates]: raise UserError(f"no learning rate for {', '.join(missing)}")
     records = load_results(out) if out and resume else []
     done = {(r['strategy'], r['seed']) for r in records}
     todo = [(s, seed) for seed in seeds for s in strategies if (s, seed) not in done]
     if todo: check_run(make_learner, [s for s, _ in todo])          # fail fast: nothing trains before everything needed is there
     for s, seed in progress_bar(todo, leave=False):
-        records.append(run_strategy(make_learner, s, epochs, lr, seed=seed, **meta))
+        records.append(run_strategy(make_learner, s, epochs, rates[s], seed=seed, **meta))
         if out: save_results(records, out)
     return records
 
@@ -188,11 +190,11 @@ def summary_table(records):
                          'trainable_%': g['trainable_%'].max()})
 
 def plot_results(records, ax=None, title=None):
-    "Validation metric per epoch, one line per strategy: the mean over seeds, the range across seeds shaded."
+    "Validation metric per epoch, one line per strategy that trains by epochs: the mean over seeds, the range across seeds shaded."
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
     if not records: return ax
     m = records[0]['metric']
-    for s in dict.fromkeys(r['strategy'] for r in records):
+    for s in dict.fromkeys(r['strategy'] for r in records if r['history']):          # a baseline with no epochs has no curve
         curves = np.array([[h[m] for h in r['history']] for r in records if r['strategy'] == s])
         x = np.arange(1, curves.shape[1] + 1)
         line, = ax.plot(x, curves.mean(0), marker='o', label=s)

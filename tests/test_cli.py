@@ -260,3 +260,17 @@ def test_finetune_gpt_language_model(offline, tmp_path):
     assert code == 0, err
     rec, = json.loads((tmp_path/'out'/'results.json').read_text())
     assert rec['metric'] == 'perplexity' and rec['history'][-1]['perplexity'] < rec['history'][0]['perplexity']
+
+def test_compare_uses_each_strategys_rate(offline, tmp_path, monkeypatch, capsys):
+    "A row's rates per strategy (lesson 00's STRATEGY_LRS) reach every run of `ftcourse compare`, and `--lr` replaces them all."
+    from ftcourse import core
+    monkeypatch.setitem(core.STRATEGY_LRS, ('resnet', 'pocket-resnet', 'smoke'), {'frozen': 3e-3, 'full': 1e-4})
+    args = ['compare', 'resnet', '--preset', 'smoke', '--strategies', 'frozen,full', '--epochs', '1']
+    assert main(args + ['--out', str(tmp_path/'tuned')]) == 0
+    assert 'lr frozen 0.003, full 0.0001,' in capsys.readouterr().out
+    records = json.loads((tmp_path/'tuned'/'results.json').read_text())
+    assert [(r['strategy'], r['lr']) for r in records] == [('frozen', 3e-3), ('full', 1e-4)]
+    full = records[1]['history'][0]['lr']
+    assert 0 < max(full) <= 1e-4 and max(full) - min(full) < 1e-12               # full: every group at its own, lower rate
+    assert main(args + ['--lr', '5e-3', '--out', str(tmp_path/'given')]) == 0
+    assert [r['lr'] for r in json.loads((tmp_path/'given'/'results.json').read_text())] == [5e-3, 5e-3]
