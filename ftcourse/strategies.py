@@ -190,11 +190,11 @@ def summary_table(records):
                          'trainable_%': g['trainable_%'].max()})
 
 def plot_results(records, ax=None, title=None):
-    "Validation metric per epoch, one line per strategy that trains by epochs: the mean over seeds, the range across seeds shaded."
+    "Validation metric per epoch, one line per strategy: the mean over seeds, the range across seeds shaded."
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
     if not records: return ax
     m = records[0]['metric']
-    for s in dict.fromkeys(r['strategy'] for r in records if r['history']):          # a baseline with no epochs has no curve
+    for s in dict.fromkeys(r['strategy'] for r in records):
         curves = np.array([[h[m] for h in r['history']] for r in records if r['strategy'] == s])
         x = np.arange(1, curves.shape[1] + 1)
         line, = ax.plot(x, curves.mean(0), marker='o', label=s)
