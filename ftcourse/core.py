@@ -112,7 +112,7 @@ RUN_DEFAULTS = {r[:2] + r[3:4]: dict(zip(RUN_COLUMNS, r)) for r in [
     ('resnet', 'resnet18',                'torchvision', 'gpu',   _,      5,     2e-3, 2.6,   64, _,      _),
     ('resnet', 'resnet50',                'torchvision', 'gpu',   _,      5,     2e-3, 2.6,   64, _,      _),
     ('bert',   'all-minilm-l6-v2',        'package',     'smoke', 256,    2,     2e-3, 2.6,   32, 48,     _),
-    ('bert',   'all-minilm-l6-v2',        'package',     'cpu',   4000,   3,     2e-3, 2.6,   32, 64,     _),
+    ('bert',   'all-minilm-l6-v2',        'package',     'cpu',   1000,   3,     2e-3, 2.6,   32, 64,     _),
     ('bert',   'bert-base-uncased',       'huggingface', 'gpu',   _,      3,     2e-4, 1.5,   64, 128,    _),
     ('bert',   'all-minilm-l6-v2',        'package',     'gpu',   _,      3,     2e-3, 2.6,   64, 128,    _),
     ('bert',   'distilbert-base-uncased', 'huggingface', 'gpu',   _,      3,     2e-4, 1.5,   64, 128,    _),
@@ -130,7 +130,7 @@ RUN_DEFAULTS = {r[:2] + r[3:4]: dict(zip(RUN_COLUMNS, r)) for r in [
 
 # (family, model, preset): {strategy: its rate}, each picked on a validation split carved from training data
 STRATEGY_LRS = {
-    ('bert', 'all-minilm-l6-v2', 'cpu'): {},
+    ('bert', 'all-minilm-l6-v2', 'cpu'): dict(scratch=5e-4, frozen=1e-2, full=1e-4, discriminative=2e-3, fine_tune=1e-2, gradual=2e-3),   # lesson 08
 }
 
 # %% ../nbs/00_core.ipynb #3f2274e2

@@ -4,17 +4,23 @@
 
 # %% auto #0
 __all__ = ['MINILM', 'TEXT_DATASETS', 'minilm_path', 'load_pretrained', 'encoder_tokenizer', 'EncoderClassifier',
-           'encoder_layers', 'encoder_splitter', 'dls_tokenizer', 'encoder_model', 'encoder_learner', 'dataset_frames',
-           'predict_texts', 'text_task']
+           'encoder_layers', 'encoder_splitter', 'dls_tokenizer', 'encoder_model', 'encoder_learner', 'carve_valid',
+           'tune_lrs', 'best_lrs', 'plot_lr_grid', 'tfidf_record', 'dataset_frames', 'predict_texts', 'text_task']
 
 # %% ../nbs/08_encoders.ipynb #852f82f8
 from .core import UserError, hub_reachable, learn_on_device
 from .data import HFTokens, tokenize_texts, table_dls, text_dls, take, split_frame, sst2_frames, imdb_frames, pydoc_frame
 from .freezing import check_groups
+from .strategies import compare
 from pathlib import Path
 from functools import partial
 from dataclasses import replace
-import torch, pandas as pd
+import time, torch, numpy as np, pandas as pd
+import matplotlib.pyplot as plt
+from sklearn.pipeline import make_pipeline
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
 from torch import nn
 from fastai.learner import Learner
 from fastai.metrics import accuracy
@@ -109,17 +115,76 @@ def encoder_learner(dls, model=MINILM, pretrained=True, chunk=1, pooling='mean',
     if pretrained: learn.freeze()      # like fastai's vision_learner: a pretrained body starts frozen
     return learn_on_device(learn)      # lesson 00: on the DataLoaders' device, checked, mixed precision on a GPU
 
+# %% ../nbs/08_encoders.ipynb #4e61be0d
+def _padded(t): return ' ' + ' '.join(t.split()) + ' '       # whole-word containment: ' a b ' in ' x a b y '
+
+# %% ../nbs/08_encoders.ipynb #9ba47954
+def carve_valid(df, n=872, seed=0, min_words=10, min_overlap=3):
+    "Hold out `n` texts of `df` with at least `min_words` words as a validation set, and drop from the rest every text that contains one of them or lies inside one (if it has at least `min_overlap` words): `(train, valid)`."
+    words = df.text.str.split().str.len()
+    if (words >= min_words).sum() < n: raise UserError(f"only {(words >= min_words).sum()} texts have {min_words} words or more; {n} asked for")
+    valid = df[words >= min_words].sample(n, random_state=seed)
+    rest = df.drop(valid.index); texts = [_padded(t) for t in rest.text]
+    held = '\n'.join(map(_padded, valid.text))
+    inside = np.array([w >= min_overlap and t in held for t, w in zip(texts, rest.text.str.split().str.len())], dtype=bool)
+    joined, starts = '\n'.join(texts), np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    around = np.zeros(len(rest), dtype=bool)
+    for v in map(_padded, valid.text):
+        i = joined.find(v)
+        while i != -1: around[np.searchsorted(starts, i, 'right') - 1] = True; i = joined.find(v, i + 1)
+    return rest[~(inside | around)], valid
+
+# %% ../nbs/08_encoders.ipynb #1ae96046
+def tune_lrs(make_learner, strategies, epochs, grid, seed=0, **meta):
+    "Run every strategy at every rate of `grid` (one seed) with `compare` on a validation task `make_learner`: the records."
+    return [r for lr in grid for r in compare(make_learner, strategies, epochs, lr, seeds=(seed,), **meta)]
+
+def best_lrs(records):
+    "Each strategy's best rate in `tune_lrs`'s `records`: the highest metric (the lowest for perplexity and losses)."
+    t = pd.DataFrame([dict(strategy=r['strategy'], lr=r['lr'], value=r['value']) for r in records])
+    lower = records[0]['metric'] in ('perplexity', 'loss', 'valid_loss')
+    best = t.loc[(t.groupby('strategy', sort=False).value.idxmin() if lower else t.groupby('strategy', sort=False).value.idxmax())]
+    return dict(zip(best.strategy, best.lr))
+
+def plot_lr_grid(records, chosen=None, ax=None):
+    "The validation metric against the learning rate, one line per strategy; the chosen rates (`best_lrs`) circled."
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
+    chosen, m = chosen or best_lrs(records), records[0]['metric']
+    for s in dict.fromkeys(r['strategy'] for r in records):
+        rs = sorted((r['lr'], r['value']) for r in records if r['strategy'] == s)
+        line, = ax.plot(*zip(*rs), marker='o', label=s)
+        ax.plot(chosen[s], dict(rs)[chosen[s]], 'o', ms=13, mfc='none', color=line.get_color())
+    ax.set_xscale('log')
+    if m == 'perplexity': ax.set_yscale('log')                            # a diverged run would flatten the rest
+    ax.set_xlabel('learning rate (the head\'s, for strategies with rates per group)'); ax.set_ylabel(f'{m} on the validation split')
+    ax.legend(fontsize=8); ax.set_title(f"{records[0]['model']}: each strategy's rate, {records[0]['data']}", fontsize=9)
+    return ax
+
+# %% ../nbs/08_encoders.ipynb #b7730c1b
+def tfidf_record(trn, val, C=1.0, seed=42, **meta):
+    "TF-IDF of words and word pairs and a logistic regression (scikit-learn) trained on `trn`, scored on `val`: a record that `summary_table` shows beside the strategies'."
+    clf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LogisticRegression(C=C, max_iter=2000))
+    start = time.time(); clf.fit(trn.text, trn.label); seconds = time.time() - start
+    probs = clf.predict_proba(val.text)
+    n = clf[-1].coef_.size + clf[-1].intercept_.size
+    return dict(strategy='tfidf_logreg', seed=seed, metric='accuracy', value=float((clf.classes_[probs.argmax(1)] == val.label.values).mean()),
+                valid_loss=float(log_loss(val.label, probs, labels=clf.classes_)), train_seconds=round(seconds, 2), trainable_params=n,
+                total_params=n, lr=None, C=C, n_train=len(trn), n_valid=len(val), history=[], **meta)
+
 # %% ../nbs/08_encoders.ipynb #337bab67
 TEXT_DATASETS = ('sst2', 'imdb', 'pydoc')   # the course's labelled text sets, by name
 
-def dataset_frames(name, seed=42):
-    "Training and validation DataFrames of the course's text dataset `name`: its own split, or a seeded 20% (`pydoc`)."
+def dataset_frames(name, seed=42, split='test'):
+    "Training and evaluation DataFrames of the course's text dataset `name`: its own test split, or a seeded 20% (`pydoc`); with `split='valid'`, a validation split carved from the training data instead (`carve_valid` for SST-2's overlapping phrases)."
+    if split not in ('test', 'valid'): raise UserError(f"split must be 'test' or 'valid', not {split!r}")
     if name == 'pydoc':
-        s = split_frame(pydoc_frame(), seed=seed)
-        return s[~s.is_valid], s[s.is_valid]
-    f = {'sst2': sst2_frames, 'imdb': imdb_frames}[name]()
-    return f['train'], f['test']
-
+        s = split_frame(pydoc_frame(), seed=seed); trn, test = s[~s.is_valid], s[s.is_valid]
+    else:
+        f = {'sst2': sst2_frames, 'imdb': imdb_frames}[name](); trn, test = f['train'], f['test']
+    if split == 'test': return trn, test
+    if name == 'sst2': return carve_valid(trn, n=len(test), seed=seed)
+    s = split_frame(trn, seed=seed)
+    return s[~s.is_valid], s[s.is_valid]
 
 # %% ../nbs/08_encoders.ipynb #da14c9d7
 def predict_texts(learn, texts, max_len=512):
@@ -132,14 +197,16 @@ def predict_texts(learn, texts, max_len=512):
     return pd.DataFrame({'text': texts, 'label': [learn.dls.vocab[int(k)] for k in i], 'probability': p.numpy().round(3)})
 
 # %% ../nbs/08_encoders.ipynb #31112c6a
-def text_task(data, tok, learner, p, d, valid=None, text_col=None, label_col=None, seed=42):
-    "A `make_learner(pretrained)` for `data` (a dataset name, `None` for SST-2, or a CSV/TSV with `valid` and the columns), tokenized by `tok` as the run defaults `d` say; and a short description of the data."
+def text_task(data, tok, learner, p, d, valid=None, text_col=None, label_col=None, seed=42, split='test'):
+    "A `make_learner(pretrained)` for `data` (a dataset name, `None` for SST-2, or a CSV/TSV with `valid` and the columns), tokenized by `tok` as the run defaults `d` say; and a short description of the data. `split='valid'`: a course dataset's validation split carved from its training data (`dataset_frames`), for choosing settings."
     p = replace(p, n_train=d['n_train'])
     kw = dict(p=p, bs=d['bs'], max_len=d['max_len'])
     if data in (None, *TEXT_DATASETS):
         desc = data or 'sst2'
-        trn, val = dataset_frames(desc, seed=seed)
+        trn, val = dataset_frames(desc, seed=seed, split=split)
+        if split == 'valid': desc += ' validation split'
         mk = lambda: text_dls(take(trn, n=p.n_train, seed=seed), take(val, n=p.n_valid, seed=seed), tok, **kw)
+    elif split != 'test': raise UserError(f'{data}: a validation split is carved only from the course\'s datasets; give your file its own with `valid`')
     else:
         mk = lambda: table_dls(data, tok, text_col, label_col, valid=valid, seed=seed, **kw)
         desc = data + (f' (validation: {valid})' if valid else '')
