@@ -131,6 +131,8 @@ RUN_DEFAULTS = {r[:2] + r[3:4]: dict(zip(RUN_COLUMNS, r)) for r in [
 # (family, model, preset): {strategy: its rate}, each picked on a validation split carved from training data
 STRATEGY_LRS = {
     ('bert', 'all-minilm-l6-v2', 'cpu'): dict(scratch=5e-4, frozen=1e-2, full=1e-4, discriminative=2e-3, fine_tune=1e-2, gradual=2e-3),   # lesson 08
+    ('gpt', 'pocket-gpt', 'cpu'): dict(scratch=3e-4, frozen=3e-2, full=1e-3, discriminative=1e-1, fine_tune=3e-2, gradual=3e-2),           # lesson 09
+    ('gpt-lm', 'pocket-gpt', 'cpu'): dict(scratch=1e-2, frozen=1e-1, gradual=3e-2, full=1e-2, discriminative=1e-1),                         # lesson 09
 }
 
 # %% ../nbs/00_core.ipynb #3f2274e2
