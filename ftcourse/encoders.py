@@ -126,7 +126,7 @@ def carve_valid(df, n=872, seed=0, min_words=10, min_overlap=3):
     valid = df[words >= min_words].sample(n, random_state=seed)
     rest = df.drop(valid.index); texts = [_padded(t) for t in rest.text]
     held = '\n'.join(map(_padded, valid.text))
-    inside = np.array([w >= min_overlap and t in held for t, w in zip(texts, rest.text.str.split().str.len())], dtype=bool)
+    inside = np.array([w >= min_overlap and t in held for t, w in zip(texts, words[rest.index])], dtype=bool)
     joined, starts = '\n'.join(texts), np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
     around = np.zeros(len(rest), dtype=bool)
     for v in map(_padded, valid.text):
@@ -143,7 +143,8 @@ def best_lrs(records):
     "Each strategy's best rate in `tune_lrs`'s `records`: the highest metric (the lowest for perplexity and losses)."
     t = pd.DataFrame([dict(strategy=r['strategy'], lr=r['lr'], value=r['value']) for r in records])
     lower = records[0]['metric'] in ('perplexity', 'loss', 'valid_loss')
-    best = t.loc[(t.groupby('strategy', sort=False).value.idxmin() if lower else t.groupby('strategy', sort=False).value.idxmax())]
+    g = t.groupby('strategy', sort=False).value
+    best = t.loc[g.idxmin() if lower else g.idxmax()]
     return dict(zip(best.strategy, best.lr))
 
 def plot_lr_grid(records, chosen=None, ax=None):
