@@ -220,8 +220,9 @@ def folder_frame(path):
     return df.sort_values('path', ignore_index=True)
 
 # %% ../nbs/01_data.ipynb #62b565e8
-def digits_dls(classes=None, per_class=None, valid_pct=0.2, seed=42, p=None, **kw):
-    "`DataLoaders` for scikit-learn's digits: optionally only `classes`, and `per_class` training labels per class."
+def digits_dls(classes=None, per_class=None, valid_pct=0.2, seed=42, p=None, split='test', **kw):
+    "`DataLoaders` for scikit-learn's digits: optionally only `classes`, and `per_class` training labels per class. `split='valid'`: the same training images, validated on as many others of each class carved from the training pool instead of the test images, for choosing settings."
+    if split not in ('test', 'valid'): raise UserError(f"split must be 'test' or 'valid', not {split!r}")
     p = preset(p)
     df = folder_frame(digits_folder())
     df['label'] = df.label.astype(int)
@@ -230,9 +231,14 @@ def digits_dls(classes=None, per_class=None, valid_pct=0.2, seed=42, p=None, **k
         if bad: raise UserError(f"digits: no class {bad} (the classes are 0-9)")
         df = df[df.label.isin(classes)].reset_index(drop=True)
     df = split_frame(df, valid_pct, seed)
-    train = take(df[~df.is_valid], n=None if per_class else p.n_train, per_class=per_class, seed=seed)
-    df = pd.concat([train, take(df[df.is_valid], n=p.n_valid, seed=seed)])
-    return image_dls(df, size=DIGITS_SIZE, flip=False, p=p, **kw)
+    pool = df[~df.is_valid]
+    train, test = take(pool, n=None if per_class else p.n_train, per_class=per_class, seed=seed), take(df[df.is_valid], n=p.n_valid, seed=seed)
+    if split == 'valid':
+        rest = pool.drop(train.index)
+        if rest.empty: raise UserError("digits: every training image is in use, none is left for a validation split: ask for fewer per class")
+        n = test.label.value_counts()                                                   # as many of each class as the test has
+        test = pd.concat([take(g, per_class=n.get(l, 0), seed=seed) for l, g in rest.groupby('label')]).assign(is_valid=True)
+    return image_dls(pd.concat([train, test]), size=DIGITS_SIZE, flip=False, p=p, **kw)
 
 # %% ../nbs/01_data.ipynb #ad55a580
 def pets_frame(path=None):

@@ -84,9 +84,9 @@ def pocket_learner(dls, pretrained=True, **kwargs):
         learn.model[0].load_state_dict(body)
     return learn_on_device(learn, channels_last=True)
 
-def target_learner(pretrained=True, per_class=10, bs=16, seed=42, p=None, **kwargs):
-    "The course's offline transfer task: the pocket ResNet (or the same architecture from scratch) on digits 5-9, `per_class` labels each."
-    return pocket_learner(digits_dls(classes=TARGET_CLASSES, per_class=per_class, seed=seed, p=p, bs=bs), pretrained=pretrained, **kwargs)
+def target_learner(pretrained=True, per_class=10, bs=16, seed=42, p=None, split='test', **kwargs):
+    "The course's offline transfer task: the pocket ResNet (or the same architecture from scratch) on digits 5-9, `per_class` labels each (`split='valid'`: validated on training-pool images, for choosing settings)."
+    return pocket_learner(digits_dls(classes=TARGET_CLASSES, per_class=per_class, seed=seed, p=p, bs=bs, split=split), pretrained=pretrained, **kwargs)
 
 def source_learner(p=None):
     "The pocket ResNet with its own source head, on the source digits 0-4, validating on images its pretraining held out: to measure what fine-tuning forgets."
