@@ -105,10 +105,10 @@ RUN_COLUMNS = ('family', 'model', 'source', 'preset', 'n_train', 'epochs', 'lr',
 _ = None
 RUN_DEFAULTS = {r[:2] + r[3:4]: dict(zip(RUN_COLUMNS, r)) for r in [
     # family   model                      source         preset   n_train epochs lr    factor bs  max_len n_acc
-    ('resnet', 'pocket-resnet',           'pocket',      'smoke', _,      3,     1e-2, 2.6,   16, _,      _),
-    ('resnet', 'pocket-resnet',           'pocket',      'cpu',   _,      6,     1e-2, 2.6,   16, _,      _),
+    ('resnet', 'pocket-resnet',           'pocket',      'smoke', 50,     3,     1e-2, 2.6,   16, _,      _),
+    ('resnet', 'pocket-resnet',           'pocket',      'cpu',   100,    6,     1e-2, 2.6,   8,  _,      _),
     ('resnet', 'resnet34',                'torchvision', 'gpu',   _,      5,     2e-3, 2.6,   64, _,      _),
-    ('resnet', 'pocket-resnet',           'pocket',      'gpu',   _,      5,     1e-2, 2.6,   16, _,      _),
+    ('resnet', 'pocket-resnet',           'pocket',      'gpu',   100,    5,     1e-2, 2.6,   8,  _,      _),
     ('resnet', 'resnet18',                'torchvision', 'gpu',   _,      5,     2e-3, 2.6,   64, _,      _),
     ('resnet', 'resnet50',                'torchvision', 'gpu',   _,      5,     2e-3, 2.6,   64, _,      _),
     ('bert',   'all-minilm-l6-v2',        'package',     'smoke', 256,    2,     2e-3, 2.6,   32, 48,     _),
@@ -130,6 +130,7 @@ RUN_DEFAULTS = {r[:2] + r[3:4]: dict(zip(RUN_COLUMNS, r)) for r in [
 
 # (family, model, preset): {strategy: its rate}, each picked on a validation split carved from training data
 STRATEGY_LRS = {
+    ('resnet', 'pocket-resnet', 'cpu'): dict(scratch=3e-3, frozen=1e-1, full=1e-3, discriminative=3e-2, fine_tune=1e-2, gradual=3e-2),         # lesson 07
     ('bert', 'all-minilm-l6-v2', 'cpu'): dict(scratch=5e-4, frozen=1e-2, full=1e-4, discriminative=2e-3, fine_tune=1e-2, gradual=2e-3),   # lesson 08
     ('gpt', 'pocket-gpt', 'cpu'): dict(scratch=3e-4, frozen=3e-2, full=1e-3, discriminative=1e-1, fine_tune=3e-2, gradual=3e-2),           # lesson 09
     ('gpt-lm', 'pocket-gpt', 'cpu'): dict(scratch=1e-2, frozen=1e-1, gradual=3e-2, full=1e-2, discriminative=1e-1),                         # lesson 09

@@ -5,13 +5,12 @@
 # %% auto #0
 __all__ = ['MINILM', 'TEXT_DATASETS', 'minilm_path', 'load_pretrained', 'encoder_tokenizer', 'EncoderClassifier',
            'encoder_layers', 'encoder_splitter', 'dls_tokenizer', 'encoder_model', 'encoder_learner', 'carve_valid',
-           'tune_lrs', 'best_lrs', 'plot_lr_grid', 'tfidf_record', 'dataset_frames', 'predict_texts', 'text_task']
+           'tfidf_record', 'tune_tfidf', 'dataset_frames', 'predict_texts', 'text_task']
 
 # %% ../nbs/08_encoders.ipynb #852f82f8
 from .core import UserError, hub_reachable, learn_on_device
 from .data import HFTokens, tokenize_texts, table_dls, text_dls, take, split_frame, sst2_frames, imdb_frames, pydoc_frame
 from .freezing import check_groups
-from .strategies import compare
 from pathlib import Path
 from functools import partial
 from dataclasses import replace
@@ -134,33 +133,6 @@ def carve_valid(df, n=872, seed=0, min_words=10, min_overlap=3):
         while i != -1: around[np.searchsorted(starts, i, 'right') - 1] = True; i = joined.find(v, i + 1)
     return rest[~(inside | around)], valid
 
-# %% ../nbs/08_encoders.ipynb #1ae96046
-def tune_lrs(make_learner, strategies, epochs, grid, seed=0, **meta):
-    "Run every strategy at every rate of `grid` (one seed) with `compare` on a validation task `make_learner`: the records."
-    return [r for lr in grid for r in compare(make_learner, strategies, epochs, lr, seeds=(seed,), **meta)]
-
-def best_lrs(records):
-    "Each strategy's best rate in `tune_lrs`'s `records`: the highest metric (the lowest for perplexity and losses)."
-    t = pd.DataFrame([dict(strategy=r['strategy'], lr=r['lr'], value=r['value']) for r in records])
-    lower = records[0]['metric'] in ('perplexity', 'loss', 'valid_loss')
-    g = t.groupby('strategy', sort=False).value
-    best = t.loc[g.idxmin() if lower else g.idxmax()]
-    return dict(zip(best.strategy, best.lr))
-
-def plot_lr_grid(records, chosen=None, ax=None):
-    "The validation metric against the learning rate, one line per strategy; the chosen rates (`best_lrs`) circled."
-    if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
-    chosen, m = chosen or best_lrs(records), records[0]['metric']
-    for s in dict.fromkeys(r['strategy'] for r in records):
-        rs = sorted((r['lr'], r['value']) for r in records if r['strategy'] == s)
-        line, = ax.plot(*zip(*rs), marker='o', label=s)
-        ax.plot(chosen[s], dict(rs)[chosen[s]], 'o', ms=13, mfc='none', color=line.get_color())
-    ax.set_xscale('log')
-    if m == 'perplexity': ax.set_yscale('log')                            # a diverged run would flatten the rest
-    ax.set_xlabel('learning rate (the head\'s, for strategies with rates per group)'); ax.set_ylabel(f'{m} on the validation split')
-    ax.legend(fontsize=8); ax.set_title(f"{records[0]['model']}: each strategy's rate, {records[0]['data']}", fontsize=9)
-    return ax
-
 # %% ../nbs/08_encoders.ipynb #b7730c1b
 def tfidf_record(trn, val, C=1.0, seed=42, **meta):
     "TF-IDF of words and word pairs and a logistic regression (scikit-learn) trained on `trn`, scored on `val`: a record that `summary_table` shows beside the strategies'."
@@ -171,6 +143,11 @@ def tfidf_record(trn, val, C=1.0, seed=42, **meta):
     return dict(strategy='tfidf_logreg', seed=seed, metric='accuracy', value=float((clf.classes_[probs.argmax(1)] == val.label.values).mean()),
                 valid_loss=float(log_loss(val.label, probs, labels=clf.classes_)), train_seconds=round(seconds, 2), trainable_params=n,
                 total_params=n, lr=None, C=C, n_train=len(trn), n_valid=len(val), history=[], **meta)
+
+def tune_tfidf(trn, val, Cs=(0.1, 1, 10, 100, 1000)):
+    "TF-IDF's one knob chosen on a validation split: the `C` with the best accuracy on `val`, and each `C`'s accuracy."
+    acc = {C: tfidf_record(trn, val, C)['value'] for C in Cs}
+    return max(acc, key=acc.get), acc
 
 # %% ../nbs/08_encoders.ipynb #337bab67
 TEXT_DATASETS = ('sst2', 'imdb', 'pydoc')   # the course's labelled text sets, by name

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['STRATEGY_REGISTRY', 'STRATEGIES', 'CORE_STRATEGIES', 'Strategy', 'register_strategy', 'check_strategy_names',
            'fit_strategy', 'group_drift', 'History', 'plot_drift', 'check_run', 'run_strategy', 'load_results',
-           'save_results', 'compare', 'results_table', 'summary_table', 'plot_results']
+           'save_results', 'compare', 'results_table', 'summary_table', 'plot_results', 'tune_lrs', 'best_lrs',
+           'lr_grid_table', 'plot_lr_grid']
 
 # %% ../nbs/06_strategies.ipynb #1c7cf496
 from .core import UserError, param_groups, group_counts, seed_everything, count_params, device_name, preset, to_amp, check_device, Throughput
@@ -202,4 +203,43 @@ def plot_results(records, ax=None, title=None):
     r = records[0]
     ax.set_xlabel('epoch'); ax.set_ylabel(m); ax.legend(fontsize=8)
     ax.set_title(title or f"{r['family']} {r['model']} on {r['data']}: {r['preset']} preset, {len({x['seed'] for x in records})} seed(s)", fontsize=9)
+    return ax
+
+# %% ../nbs/06_strategies.ipynb #a3af898d
+def tune_lrs(make_learner, strategies, epochs, grid, seeds=(0,), **meta):
+    "Run every strategy at every rate of `grid` (for each of `seeds`) with `compare` on a validation task `make_learner`: the records."
+    return [r for lr in grid for r in compare(make_learner, strategies, epochs, lr, seeds=seeds, **meta)]
+
+def _grid_means(records):
+    "Each (strategy, rate)'s metric, the mean over the seeds it ran with."
+    t = pd.DataFrame([dict(strategy=r['strategy'], lr=r['lr'], value=r['value']) for r in records])
+    return t.groupby(['strategy', 'lr'], sort=False).value.mean().reset_index()
+
+def best_lrs(records):
+    "Each strategy's best rate in `tune_lrs`'s `records`: the highest metric (the lowest for perplexity and losses), averaged over seeds."
+    t = _grid_means(records)
+    lower = records[0]['metric'] in ('perplexity', 'loss', 'valid_loss')
+    g = t.groupby('strategy', sort=False).value
+    best = t.loc[g.idxmin() if lower else g.idxmax()]
+    return dict(zip(best.strategy, best.lr))
+
+def lr_grid_table(records, chosen=None):
+    "`tune_lrs`'s `records` as a table: a row per strategy, a column per rate (the mean over seeds), and the chosen rate (`best_lrs`)."
+    chosen, m = chosen or best_lrs(records), records[0]['metric']
+    t = _grid_means(records).rename(columns={'value': m}).round({m: 1 if m == 'perplexity' else 3})
+    return t.pivot(index='strategy', columns='lr', values=m).loc[list(chosen)].assign(chosen=pd.Series(chosen))
+
+def plot_lr_grid(records, chosen=None, ax=None):
+    "The validation metric (the mean over seeds) against the learning rate, one line per strategy; the chosen rates (`best_lrs`) circled."
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
+    chosen, m = chosen or best_lrs(records), records[0]['metric']
+    t = _grid_means(records)
+    for s in t.strategy.unique():
+        rs = sorted(zip(t.lr[t.strategy == s], t.value[t.strategy == s]))
+        line, = ax.plot(*zip(*rs), marker='o', label=s)
+        ax.plot(chosen[s], dict(rs)[chosen[s]], 'o', ms=13, mfc='none', color=line.get_color())
+    ax.set_xscale('log')
+    if m == 'perplexity': ax.set_yscale('log')                            # a diverged run would flatten the rest
+    ax.set_xlabel('learning rate (the head\'s, for strategies with rates per group)'); ax.set_ylabel(f'{m} on the validation split')
+    ax.legend(fontsize=8); ax.set_title(f"{records[0]['model']}: each strategy's rate, {records[0]['data']}", fontsize=9)
     return ax

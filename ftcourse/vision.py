@@ -50,14 +50,15 @@ def source_accuracy(learn, p=None):
     with src.no_bar(), src.no_logging(): return float(src.validate()[1])
 
 # %% ../nbs/07_vision.ipynb #92205861
-def image_task(data, valid, d, seed, p):
-    "A `make_learner(pretrained)` for `data` (`digits`, `pets` or an image folder; `None`: the offline digits task) and `valid`, as the run defaults `d` say; and a short description of the data."
+def image_task(data, valid, d, seed, p, split='test'):
+    "A `make_learner(pretrained)` for `data` (`digits`, `pets` or an image folder; `None`: the offline digits task) and `valid`, as the run defaults `d` say; and a short description of the data. `split='valid'`: the digits validated on a split carved from their training pool (lesson 01), for choosing settings."
     model, n_train, bs = d['model'], d['n_train'], d['bs']
     if data in (None, 'digits'):
         classes = TARGET_CLASSES if model == 'pocket-resnet' else tuple(range(10))
         per_class = max(1, n_train // len(classes)) if n_train else 10
-        mk = lambda: digits_dls(classes=classes, per_class=per_class, bs=bs, seed=seed, p=p)
+        mk = lambda: digits_dls(classes=classes, per_class=per_class, bs=bs, seed=seed, p=p, split=split)
         desc = f"digits {classes[0]}-{classes[-1]}, {per_class} labels per class"
+    elif split != 'test': raise UserError(f'{data}: a validation split is carved only from the digits; give your images their own with `valid`')
     else:
         p = replace(p, n_train=n_train) if n_train else p
         mk = (lambda: pets_dls(seed=seed, p=p, bs=bs)) if data == 'pets' else (lambda: folder_dls(data, valid, seed=seed, p=p, bs=bs))
