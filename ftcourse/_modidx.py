@@ -98,6 +98,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'ftcourse.data._sst2_from_hub': ('data.html#_sst2_from_hub', 'ftcourse/data.py'),
                                'ftcourse.data._stdlib_modules': ('data.html#_stdlib_modules', 'ftcourse/data.py'),
                                'ftcourse.data.cache_dir': ('data.html#cache_dir', 'ftcourse/data.py'),
+                               'ftcourse.data.check_split': ('data.html#check_split', 'ftcourse/data.py'),
                                'ftcourse.data.data_home': ('data.html#data_home', 'ftcourse/data.py'),
                                'ftcourse.data.digits_dls': ('data.html#digits_dls', 'ftcourse/data.py'),
                                'ftcourse.data.digits_folder': ('data.html#digits_folder', 'ftcourse/data.py'),

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['SST2_FIX', 'PETS_FIX', 'IMDB_FIX', 'DATASETS', 'TEXT_COLS', 'LABEL_COLS', 'DECODE_ONCE_BYTES', 'DIGITS_SIZE',
-           'PYDOC_TOPICS', 'data_home', 'cache_dir', 'DataNotFoundError', 'resolve', 'where', 'require', 'sst2_frames',
-           'read_table', 'split_frame', 'take', 'GatherBatches', 'DecodedImages', 'ImageDL', 'image_dls',
-           'digits_folder', 'folder_frame', 'digits_dls', 'pets_frame', 'pets_dls', 'folder_dls', 'HFTokens',
-           'tokenize_texts', 'PaddedRows', 'PaddedDL', 'text_dls', 'sst2_dls', 'table_dls', 'imdb_frames',
+           'SPLITS', 'PYDOC_TOPICS', 'data_home', 'cache_dir', 'DataNotFoundError', 'resolve', 'where', 'require',
+           'sst2_frames', 'read_table', 'split_frame', 'take', 'GatherBatches', 'DecodedImages', 'ImageDL', 'image_dls',
+           'digits_folder', 'folder_frame', 'check_split', 'digits_dls', 'pets_frame', 'pets_dls', 'folder_dls',
+           'HFTokens', 'tokenize_texts', 'PaddedRows', 'PaddedDL', 'text_dls', 'sst2_dls', 'table_dls', 'imdb_frames',
            'pydoc_frame']
 
 # %% ../nbs/01_data.ipynb #7de6b4d2
@@ -219,10 +219,18 @@ def folder_frame(path):
     if df.label.nunique() < 2: raise UserError(f"{path}: only one class ({df.label.iloc[0]!r}): need one subfolder per class, at least two")
     return df.sort_values('path', ignore_index=True)
 
+# %% ../nbs/01_data.ipynb #d346314f
+SPLITS = ('test', 'valid')      # what is judged on: the test set, or a validation split carved from the training data
+
+def check_split(split):
+    "`split` if it is one of `SPLITS`; else a one-line `UserError`."
+    if split not in SPLITS: raise UserError(f"split must be 'test' or 'valid', not {split!r}")
+    return split
+
 # %% ../nbs/01_data.ipynb #62b565e8
 def digits_dls(classes=None, per_class=None, valid_pct=0.2, seed=42, p=None, split='test', **kw):
     "`DataLoaders` for scikit-learn's digits: optionally only `classes`, and `per_class` training labels per class. `split='valid'`: the same training images, validated on as many others of each class carved from the training pool instead of the test images, for choosing settings."
-    if split not in ('test', 'valid'): raise UserError(f"split must be 'test' or 'valid', not {split!r}")
+    check_split(split)
     p = preset(p)
     df = folder_frame(digits_folder())
     df['label'] = df.label.astype(int)

@@ -9,7 +9,7 @@ __all__ = ['MINILM', 'TEXT_DATASETS', 'minilm_path', 'load_pretrained', 'encoder
 
 # %% ../nbs/08_encoders.ipynb #852f82f8
 from .core import UserError, hub_reachable, learn_on_device
-from .data import HFTokens, tokenize_texts, table_dls, text_dls, take, split_frame, sst2_frames, imdb_frames, pydoc_frame
+from .data import HFTokens, tokenize_texts, table_dls, text_dls, take, split_frame, sst2_frames, imdb_frames, pydoc_frame, check_split
 from .freezing import check_groups
 from pathlib import Path
 from functools import partial
@@ -154,7 +154,7 @@ TEXT_DATASETS = ('sst2', 'imdb', 'pydoc')   # the course's labelled text sets, b
 
 def dataset_frames(name, seed=42, split='test'):
     "Training and evaluation DataFrames of the course's text dataset `name`: its own test split, or a seeded 20% (`pydoc`); with `split='valid'`, a validation split carved from the training data instead (`carve_valid` for SST-2's overlapping phrases)."
-    if split not in ('test', 'valid'): raise UserError(f"split must be 'test' or 'valid', not {split!r}")
+    check_split(split)
     if name == 'pydoc':
         s = split_frame(pydoc_frame(), seed=seed); trn, test = s[~s.is_valid], s[s.is_valid]
     else:
