@@ -9,6 +9,7 @@ __all__ = ['FAMILIES', 'MODELS', 'POCKETS', 'model_where', 'info', 'check_pocket
 
 # %% ../nbs/13_cli.ipynb #f138bc65
 import sys, json, time, argparse
+from fastcore.imports import IN_NOTEBOOK
 from pathlib import Path
 from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS, strategy_lr
 from .data import DATASETS, where, require, read_table, folder_frame
@@ -231,6 +232,9 @@ def main(argv=None):
     except UserError as e:
         print(f"ftcourse: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
+
+# %% ../nbs/13_cli.ipynb #e55eaa0b
+if __name__ == '__main__' and not IN_NOTEBOOK: sys.exit(main())
 
 # %% ../nbs/13_cli.ipynb #938d5bc9
 def ablation_args(family, out, seeds=3, p=None, **opts):

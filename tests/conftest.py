@@ -7,9 +7,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))      # the lesson notebooks, in course order
 
 def ftcourse(*args, env=None):
-    "Run `ftcourse ARGS` in a subprocess; return (exit status, stdout, stderr)."
+    "Run `ftcourse ARGS` in a subprocess, as `python -m ftcourse.cli ARGS` (the module entry point launchers such as torchrun use); return (exit status, stdout, stderr)."
     e = {**os.environ, **(env or {})}
-    r = subprocess.run([sys.executable, '-c', 'import sys; from ftcourse.cli import main; sys.exit(main())', *map(str, args)],
+    r = subprocess.run([sys.executable, '-m', 'ftcourse.cli', *map(str, args)],
                        capture_output=True, text=True, env=e, cwd=ROOT, timeout=600)
     return r.returncode, r.stdout, r.stderr
 

@@ -1,5 +1,5 @@
 "The `ftcourse` command from the outside: what it reports, and that every user mistake is exit 2 with one line on stderr."
-import json, os
+import json, os, subprocess, sys
 from pathlib import Path
 import pytest
 from conftest import ftcourse
@@ -83,6 +83,14 @@ def test_user_mistake_from_a_shell(offline):
     "The same, as a user sees it: a separate process, its exit status and its stderr."
     code, out, err = ftcourse('finetune', 'bert', '--data', '/no/such.csv')
     assert_user_error(code, err, 'no such file or folder')
+
+def test_script_and_module_are_one_command(offline):
+    "The installed `ftcourse` script and `python -m ftcourse.cli` (what torchrun and accelerate launch start) run the same `main`."
+    script = Path(sys.executable).parent/'ftcourse'
+    r = subprocess.run([str(script), 'compare', 'resnet', '--seeds', '0'], capture_output=True, text=True, timeout=300)
+    code, out, err = ftcourse('compare', 'resnet', '--seeds', '0')
+    assert_user_error(code, err, "argument --seeds: '0' must be positive")
+    assert (r.returncode, r.stderr) == (code, err)
 
 @pytest.fixture
 def images(tmp_path):
