@@ -3,7 +3,7 @@ style), one numbered answer per question. WITHOUT lists the lessons still to get
 import json, re
 import pytest
 from conftest import ROOT, LESSONS
-WITHOUT = {'11_compare'}             # its stored tables are to be re-run (issue 16); its answers will read the new ones
+WITHOUT = set()                      # every lesson has its answers
 
 def questions_and_answers(fn):
     "The number of questions and of answers in notebook `fn` (None for the answers if it has no answers cell)."

@@ -2,15 +2,15 @@
 rule), imports inside functions included. Checked by reading every module's imports against the lesson order.
 
 The lessons themselves are held to the same rule (every code cell, hidden ones included). `KNOWN_BACKWARD_IN_LESSONS`
-lists the one a lesson still has: lesson 11 runs its ablation through lesson 13's command (until it is re-run through the
-harness). The test fails on any other backward import, and on an entry that no longer exists, so the list can only shrink.
-A planted backward import, one inside a function too, is caught."""
+would list a backward import a lesson still had; it is empty (lesson 11, the last, now runs its ablation through lesson 06's
+harness instead of lesson 13's command). The test fails on any backward import not listed, and on a listed one that no
+longer exists, so the list can only shrink. A planted backward import, one inside a function too, is caught."""
 import ast, json, re
 from pathlib import Path
 import pytest
 from conftest import ROOT
 
-KNOWN_BACKWARD_IN_LESSONS = {('11_compare', 'cli')}
+KNOWN_BACKWARD_IN_LESSONS = set()
 
 
 def lesson_order(nbs):
