@@ -9,7 +9,6 @@ __all__ = ['FAMILIES', 'MODELS', 'POCKETS', 'model_where', 'info', 'check_pocket
 
 # %% ../nbs/13_cli.ipynb #f138bc65
 import sys, json, time, argparse
-from fastcore.imports import IN_NOTEBOOK
 from pathlib import Path
 from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS, strategy_lr
 from .data import DATASETS, where, require, read_table, folder_frame
@@ -234,7 +233,7 @@ def main(argv=None):
         return 2
 
 # %% ../nbs/13_cli.ipynb #e55eaa0b
-if __name__ == '__main__' and not IN_NOTEBOOK: sys.exit(main())
+if __name__ == '__main__' and globals().get('__spec__') is not None: sys.exit(main())     # run with -m; in a notebook __spec__ is None
 
 # %% ../nbs/13_cli.ipynb #938d5bc9
 def ablation_args(family, out, seeds=3, p=None, **opts):
