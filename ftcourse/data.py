@@ -224,7 +224,7 @@ SPLITS = ('test', 'valid')      # what is judged on: the test set, or a validati
 
 def check_split(split):
     "`split` if it is one of `SPLITS`; else a one-line `UserError`."
-    if split not in SPLITS: raise UserError(f"split must be 'test' or 'valid', not {split!r}")
+    if split not in SPLITS: raise UserError(f"split must be {' or '.join(map(repr, SPLITS))}, not {split!r}")
     return split
 
 # %% ../nbs/01_data.ipynb #62b565e8
