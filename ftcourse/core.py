@@ -18,7 +18,7 @@ from importlib.metadata import version as _pkg_version, PackageNotFoundError
 import torch
 # fastai 2.8 calls `torch.jit.script` at import time, which torch ≥ 2.10 deprecates loudly: keep stderr for what matters
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-from fastai.torch_core import set_seed, default_device, defaults, find_bs
+from fastai.torch_core import set_seed, default_device, defaults, find_bs, num_distrib
 from fastai.callback.core import Callback, TrainEvalCallback
 import fastai.callback.fp16, fastai.callback.channelslast       # Learner.to_fp16 / to_bf16 / to_fp32 / to_channelslast
 
@@ -271,7 +271,7 @@ def to_amp(learn, choice=None):
 
 # %% ../nbs/00_core.ipynb #97f87c88
 class Throughput(Callback):
-    "Training samples (and tokens, for integer inputs) per second, and the share of time spent waiting for data; the first `skip` batches are not counted; `keep` counts across `fit` calls."
+    "Training samples (and tokens, for integer inputs) per second, and the share of time spent waiting for data; the first `skip` batches are not counted; `keep` counts across `fit` calls. In a data-parallel run (lesson 12), the rates are all processes' together: they step in lockstep, each on its share of the batch."
     order, run_valid = 99, False
     def __init__(self, skip=2, keep=False): self.skip, self.keep = skip, keep; self.reset()
     def reset(self): self.n, self.samples, self.tokens, self.compute, self.data = 0, 0, 0, 0., 0.
@@ -286,7 +286,8 @@ class Throughput(Callback):
         end = self._now(); self.n += 1
         if self.n > self.skip:
             x = self.xb[0]
-            self.samples += find_bs(self.yb); self.tokens += x.numel() if not torch.is_floating_point(x) else 0
+            n = max(num_distrib(), 1)
+            self.samples += n * find_bs(self.yb); self.tokens += n * x.numel() if not torch.is_floating_point(x) else 0
             self.compute += end - self._start; self.data += self._start - self._end
         self._end = end
     @property

@@ -21,7 +21,7 @@ from torch import nn
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
-from fastai.torch_core import default_device
+from fastai.torch_core import default_device, rank_distrib
 from fastai.metrics import accuracy, Perplexity
 from fastai.losses import CrossEntropyLossFlat
 from tokenizers import ByteLevelBPETokenizer
@@ -226,5 +226,6 @@ def lm_task(data, tok, model, d, seed=42):
 
 def save_lm(learn, out):
     "Save a fine-tuned causal LM and its tokenizer as the Hugging Face folder `out/model`; returns it."
+    if rank_distrib(): return out/'model'     # several processes (lesson 12): rank 0 writes
     hf_model(learn).save_pretrained(out/'model'); learn.dls.tokenizer.save_pretrained(out/'model')
     return out/'model'

@@ -23,6 +23,7 @@ import numpy as np, torch
 import matplotlib.pyplot as plt
 from fastai.callback.core import Callback
 from fastai.learner import Recorder
+from fastai.torch_core import rank_distrib
 from fastcore.foundation import L
 
 # %% ../nbs/06_strategies.ipynb #1b46f800
@@ -151,7 +152,9 @@ def load_results(out):
 
 def save_results(records, out, title=None):
     "Write `records` to `out/results.json` and their plot to `out/results.png`; returns the folder."
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    if rank_distrib(): return out           # one of several processes (lesson 12): only rank 0 writes, as fastai's Learner.save does
+    out.mkdir(parents=True, exist_ok=True)
     (out/'results.json').write_text(json.dumps(records, indent=1))
     ax = plot_results(records, title=title)
     ax.figure.savefig(out/'results.png', dpi=120, bbox_inches='tight'); plt.close(ax.figure)
