@@ -8,12 +8,13 @@ __all__ = ['FAMILIES', 'MODELS', 'POCKETS', 'model_where', 'info', 'check_pocket
            'run_ablation']
 
 # %% ../nbs/13_cli.ipynb #f138bc65
-import sys, json, time, argparse
+import os, sys, json, time, argparse, contextlib
 from pathlib import Path
-from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS, strategy_lr
+from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS, strategy_lr, run_defaults
 from .data import DATASETS, where, require, read_table, folder_frame
 from .strategies import STRATEGY_REGISTRY, check_strategy_names, run_strategy, compare, load_results, save_results, summary_table
 from .compare import ALL_STRATEGIES, family_task
+from .gpu import world, per_process_bs, use_local_gpu, DDPTrainer
 from functools import partial
 from fastai.callback.training import GradientAccumulation
 
@@ -169,6 +170,7 @@ def parser():
 def export_learner(learn, out):
     "Save `learn` with fastai's `export` as `out/model.pkl`; returns the path."
     fn = Path(out).absolute()/'model.pkl'
+    learn.remove_cbs(learn.cbs.filter(lambda c: isinstance(c, DDPTrainer)))     # trained on several processes: the file is a one-process learner
     learn.export(fn)
     return fn
 
@@ -177,15 +179,23 @@ def _accumulating(make, n_acc, pretrained):
     learn.add_cb(GradientAccumulation(n_acc))
     return learn
 
+def _data_parallel(make, pretrained):
+    learn = make(pretrained)
+    learn.add_cb(DDPTrainer())
+    return learn
+
 def train_from_args(args, strategies, make, desc, d, export=export_learner, **meta):
     "What `ftcourse finetune`/`compare` share for every family: train `strategies` as the run defaults `d` say (epochs, each strategy's rate, factor, gradient accumulation), write results.json and the plot, and (finetune) `export(learn, out)`."
     out, p = Path(args.out), meta['p']
-    if d.get('n_acc'): make = partial(_accumulating, make, d['n_acc'])        # a batch of n_acc samples that does not fit: accumulate
+    n = world()[1]
+    if d.get('n_acc'): make = partial(_accumulating, make, per_process_bs(d['n_acc'], n))   # a batch that does not fit: accumulate (each process its share)
+    if n > 1: make = partial(_data_parallel, make)                                         # under torchrun: one of n processes (lesson 12)
     meta = {**meta, 'data': desc, 'amp': getattr(args, 'amp', None), **({'factor': d['factor']} if 'factor' in d else {})}
     rates = {s: strategy_lr(d, s) for s in strategies}          # each strategy's own rate where the table has one (lesson 00)
     lr = f"{rates[strategies[0]]:g}" if len(set(rates.values())) == 1 else ', '.join(f'{s} {r:g}' for s, r in rates.items())
     print(f"ftcourse {args.command} {meta['family']}: {meta['model']} on {desc}, {d['epochs']} epochs, lr {lr}, preset {p.name}, "
-          f"{device_name()}, mixed precision {amp_choice(override=meta['amp'])}")
+          f"{device_name()}, mixed precision {amp_choice(override=meta['amp'])}"
+          + (f", {n} processes x batch {d['bs']} = batch {n * d['bs']}" if n > 1 else ''))
     saved = ''
     if args.command == 'finetune':
         records = load_results(out) if args.resume else []
@@ -206,11 +216,12 @@ def train_from_args(args, strategies, make, desc, d, export=export_learner, **me
 
 # %% ../nbs/13_cli.ipynb #ec53a7bf
 def run_family(args, strategies):
-    "Train `strategies` as the options `args` say: the family's task (lesson 11's `family_task`), then `train_from_args`; `--lm` saves a Hugging Face folder."
+    "Train `strategies` as the options `args` say: the family's task (lesson 11's `family_task`), then `train_from_args`; `--lm` saves a Hugging Face folder. Under `torchrun`, each of the processes loads its share of the global batch."
     from ftcourse.decoders import save_lm                             # the GPT side, imported only when it is asked for
-    p = preset(args.preset)
-    make, desc, d = family_task('gpt-lm' if args.lm else args.family, p, args.model, args.data, args.valid, args.text_col, args.label_col,
-                                args.seed, n_train=args.n_train, epochs=args.epochs, lr=args.lr, bs=args.bs)
+    p, family = preset(args.preset), 'gpt-lm' if args.lm else args.family
+    bs = per_process_bs(args.bs or run_defaults(family, args.model, p)['bs']) if world()[1] > 1 else args.bs
+    make, desc, d = family_task(family, p, args.model, args.data, args.valid, args.text_col, args.label_col,
+                                args.seed, n_train=args.n_train, epochs=args.epochs, lr=args.lr, bs=bs)
     return train_from_args(args, strategies, make, desc, d, save_lm if args.lm else export_learner, family=args.family, model=d['model'], p=p)
 
 def _check_train_args(a):
@@ -219,17 +230,20 @@ def _check_train_args(a):
     a.model = check_model(a.family, a.model)
     a.data = check_data(a.family, a.data, a.valid, a.text_col, a.label_col, lm=a.lm)
     use_device(a.device); amp_choice(override=a.amp)                  # a device or number format this machine lacks: stop now
+    use_local_gpu()                                                    # under torchrun on GPUs: this process's own GPU
     return strategies
 
 def main(argv=None):
-    "The `ftcourse` command: returns the exit status (2 for a user's mistake, with one line on stderr)."
+    "The `ftcourse` command: returns the exit status (2 for a user's mistake, with one line on stderr). Under `torchrun`, only rank 0 prints."
     args = parser().parse_args(argv)
+    rank = world()[0]
     try:
-        if args.command == 'info': info(args.json); return 0
-        if args.command == 'prepare': prepare(check_pockets(args.pockets)); return 0
-        return run_family(args, _check_train_args(args)) or 0
+        with contextlib.redirect_stdout(open(os.devnull, 'w')) if rank else contextlib.nullcontext():
+            if args.command == 'info': info(args.json); return 0
+            if args.command == 'prepare': prepare(check_pockets(args.pockets)); return 0
+            return run_family(args, _check_train_args(args)) or 0
     except UserError as e:
-        print(f"ftcourse: error: {' '.join(str(e).split())}", file=sys.stderr)
+        if not rank: print(f"ftcourse: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
 
 # %% ../nbs/13_cli.ipynb #e55eaa0b
