@@ -92,3 +92,15 @@ def test_data_share_prints_a_row_per_loader():
     rows = [l for l in r.stdout.splitlines() if l.startswith('| ') and 'ms |' in l]
     assert len(rows) == 3, r.stdout
     assert all(0 <= float(l.rstrip(' |').rsplit('| ', 1)[1]) < 1 for l in rows), rows
+
+def test_ddp_bench_times_one_and_two_processes():
+    "bench/ddp.py: the same run on one process and on two (torchrun, gloo), a row each and the speedup."
+    r = bench('ddp.py', '--family', 'resnet', '--strategy', 'frozen', '--preset', 'smoke', timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    rows = [l for l in r.stdout.splitlines() if re.match(r'\| [12] \| cpu', l)]
+    assert len(rows) == 2 and re.fullmatch(r'speedup=\d+\.\d\d', r.stdout.strip().splitlines()[-1]), r.stdout
+
+def test_ddp_bench_needs_two_gpus():
+    if torch.cuda.device_count() >= 2: pytest.skip('this machine has several GPUs')
+    r = bench('ddp.py', '--device', 'cuda', timeout=120)
+    assert r.returncode != 0 and 'needs at least 2 GPUs here' in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
