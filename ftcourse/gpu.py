@@ -12,7 +12,6 @@ import torch.distributed as dist
 from fastai.callback.core import Callback, CancelFitException
 from fastai.torch_core import rank_distrib, num_distrib, default_device
 from fastai.distributed import DistributedDL, DistributedTrainer
-from accelerate.utils import DistributedDataParallelKwargs
 
 # %% ../nbs/12_gpu.ipynb #5c4aa835
 class _StopAfter(Callback):

@@ -282,3 +282,35 @@ def test_compare_uses_each_strategys_rate(offline, tmp_path, monkeypatch, capsys
     assert 0 < max(full) <= 1e-4 and max(full) - min(full) < 1e-12               # full: every group at its own, lower rate
     assert main(args + ['--lr', '5e-3', '--out', str(tmp_path/'given')]) == 0
     assert [r['lr'] for r in json.loads((tmp_path/'given'/'results.json').read_text())] == [5e-3, 5e-3]
+
+@pytest.mark.parametrize('args,fragments', [
+    (('finetune', 'resnet', '--strategy', 'lora', '--lora-r', '0'), ("argument --lora-r: '0' must be positive",)),
+    (('finetune', 'resnet', '--strategy', 'lora', '--lora-alpha', 'big'), ("argument --lora-alpha: 'big' is not a number",)),
+    (('compare', 'resnet', '--strategies', 'frozen,full', '--lora-r', '4'), ('are for the lora strategies (lora, lora_discriminative, lora_fine_tune)',)),
+    (('finetune', 'resnet', '--strategy', 'lora', '--lora-targets', 'query'), ("LoRA target 'query' matches no Linear or convolution in this model",)),
+])
+def test_lora_mistakes(offline, capsys, tmp_path, args, fragments):
+    "The LoRA options (lesson 13): a bad rank or scale, options without a lora strategy, a layer the model lacks: one line, exit 2, before training."
+    try: code = main([*args, '--preset', 'smoke', '--out', str(tmp_path/'out')])
+    except SystemExit as e: code = e.code
+    assert_user_error(code, capsys.readouterr().err, *fragments)
+    assert not (tmp_path/'out'/'results.json').exists()
+
+@needs_sst2
+def test_finetune_lora_saves_the_adapter(offline, tmp_path, monkeypatch):
+    "`finetune --strategy lora` trains adapters and head only, exports the model and the adapter alone; the adapter loaded into the pretrained model predicts as the exported one does."
+    code, out, err = ftcourse('finetune', 'gpt', '--preset', 'smoke', '--strategy', 'lora', '--lora-r', '4', '--epochs', '1', '--out', tmp_path, env={'FTCOURSE_DATA': DATA})
+    assert code == 0, err
+    rec, = json.loads((tmp_path/'results.json').read_text())
+    assert rec['strategy'] == 'lora' and rec['trainable_params'] < rec['total_params'] / 50
+    cfg = json.loads((tmp_path/'adapter'/'adapter_config.json').read_text())
+    assert cfg['r'] == 4 and cfg['target_modules'] == ['c_attn']
+    from fastai.learner import load_learner
+    from ftcourse.compare import family_task
+    from ftcourse.lora import load_adapter
+    monkeypatch.setenv('FTCOURSE_DATA', DATA)
+    exported = load_learner(tmp_path/'model.pkl')
+    loaded = load_adapter(family_task('gpt', 'smoke')[0](True), tmp_path/'adapter')
+    xb = loaded.dls.valid.one_batch()[:-1]
+    exported.model.eval(); loaded.model.eval()
+    with torch.no_grad(): assert torch.equal(exported.model(*xb), loaded.model(*xb))
