@@ -7,16 +7,16 @@ training seconds and the validation metric, then `speedup=<N processes / 1 proce
 
     python bench/ddp.py [--family bert] [--strategy discriminative] [--preset smoke] [--procs N] [--device cpu|cuda]
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, subprocess, tempfile, time
 from pathlib import Path
 import torch
+from ftcourse.gpu import ftcourse_command
 
 def run(args, procs, out):
     "The `ftcourse` command with `args` on `procs` processes: (its record, wall seconds)."
-    launch = ['-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={procs}'] if procs > 1 else []
+    cmd, env = ftcourse_command(*args, '--out', out, procs=procs)
     t = time.time()
-    r = subprocess.run([sys.executable, *launch, '-m', 'ftcourse.cli', *args, '--out', str(out)], capture_output=True, text=True,
-                       env={**os.environ, 'OMP_NUM_THREADS': '1'} if procs > 1 else None)     # torchrun's default, said out loud
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode: raise SystemExit(f'ftcourse on {procs} process(es) failed:\n{r.stderr[-3000:]}')
     return json.loads((Path(out)/'results.json').read_text())[0], time.time() - t
 

@@ -233,6 +233,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'ftcourse.gpu._StopAfter': ('gpu.html#_stopafter', 'ftcourse/gpu.py'),
                               'ftcourse.gpu._StopAfter.__init__': ('gpu.html#_stopafter.__init__', 'ftcourse/gpu.py'),
                               'ftcourse.gpu._StopAfter.after_batch': ('gpu.html#_stopafter.after_batch', 'ftcourse/gpu.py'),
+                              'ftcourse.gpu.ftcourse_command': ('gpu.html#ftcourse_command', 'ftcourse/gpu.py'),
                               'ftcourse.gpu.in_sync': ('gpu.html#in_sync', 'ftcourse/gpu.py'),
                               'ftcourse.gpu.peak_memory': ('gpu.html#peak_memory', 'ftcourse/gpu.py'),
                               'ftcourse.gpu.per_process_bs': ('gpu.html#per_process_bs', 'ftcourse/gpu.py'),

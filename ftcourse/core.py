@@ -279,6 +279,7 @@ class Throughput(Callback):
         if self.dls.device is not None and torch.device(self.dls.device).type == 'cuda': torch.cuda.synchronize()
         return time.perf_counter()
     def before_fit(self):
+        self.procs = max(num_distrib(), 1)      # several processes step together, each on its share of the batch
         if not self.keep: self.reset()
     def before_train(self): self._end = self._now()
     def before_batch(self): self._start = self._now()
@@ -286,8 +287,7 @@ class Throughput(Callback):
         end = self._now(); self.n += 1
         if self.n > self.skip:
             x = self.xb[0]
-            n = max(num_distrib(), 1)
-            self.samples += n * find_bs(self.yb); self.tokens += n * x.numel() if not torch.is_floating_point(x) else 0
+            self.samples += self.procs * find_bs(self.yb); self.tokens += self.procs * x.numel() if not torch.is_floating_point(x) else 0
             self.compute += end - self._start; self.data += self._start - self._end
         self._end = end
     @property

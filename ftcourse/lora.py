@@ -46,18 +46,19 @@ def _lora_splitter(groups, model): return groups            # picklable: the gro
 def to_lora(learn, r=8, alpha=None, targets=None, dropout=0.):
     "Give `learn.model` LoRA adapters (peft, rank `r`, scale `alpha/r`, default `alpha=2r`) on `targets`: the base weights frozen, the head group trained in full; the layer groups become each group's adapters (groups without one dropped) and the head; a new optimizer over exactly those tensors."
     if r < 1: raise UserError(f"LoRA rank must be at least 1, not {r}")
+    alpha = alpha or 2 * r
     model, groups = learn.model, learn.splitter(learn.model)
     targets = lora_targets(model, targets)
     group_of = {id(p): i for i, g in enumerate(groups) for p in g}
     conv1d = any(isinstance(m, Conv1D) and _matches(n, targets) for n, m in model.named_modules())
-    cfg = LoraConfig(r=r, lora_alpha=alpha or 2 * r, target_modules=targets, lora_dropout=dropout, fan_in_fan_out=conv1d)
+    cfg = LoraConfig(r=r, lora_alpha=alpha, target_modules=targets, lora_dropout=dropout, fan_in_fan_out=conv1d)
     peft_model = get_peft_model(model, cfg)
     adapters = [[] for _ in groups]
     for m in peft_model.modules():
         if isinstance(m, LoraLayer): adapters[group_of[id(m.base_layer.weight)]] += list(m.lora_A.parameters()) + list(m.lora_B.parameters())
     head = groups[-1] + adapters[-1]
     for p in head: p.requires_grad_(True)
-    learn.model, learn.lora = peft_model, dict(r=r, alpha=alpha or 2 * r, targets=targets, dropout=dropout, splitter=learn.splitter)
+    learn.model, learn.lora = peft_model, dict(r=r, alpha=alpha, targets=targets, dropout=dropout, splitter=learn.splitter)
     learn.splitter = partial(_lora_splitter, [a for a in adapters[:-1] if a] + [head])
     learn.opt = None; learn.create_opt()
     return learn

@@ -1,5 +1,5 @@
 "Shared helpers for the pytest suite: the project root, the lessons, and running the `ftcourse` command as a user would."
-import os, subprocess, sys
+import subprocess
 from pathlib import Path
 import pytest
 
@@ -8,10 +8,9 @@ LESSONS = sorted((ROOT/'nbs').glob('[0-9][0-9]_*.ipynb'))      # the lesson note
 
 def ftcourse(*args, env=None, procs=1):
     "Run `ftcourse ARGS` in a subprocess, as `python -m ftcourse.cli ARGS` (the module entry point launchers use), under torchrun with `procs` CPU processes if more than one; return (exit status, stdout, stderr)."
-    e = {**os.environ, **(env or {}), **({'OMP_NUM_THREADS': '1'} if procs > 1 else {})}
-    launch = ['-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={procs}'] if procs > 1 else []
-    r = subprocess.run([sys.executable, *launch, '-m', 'ftcourse.cli', *map(str, args)],
-                       capture_output=True, text=True, env=e, cwd=ROOT, timeout=900)
+    from ftcourse.gpu import ftcourse_command
+    cmd, e = ftcourse_command(*args, procs=procs)
+    r = subprocess.run(cmd, capture_output=True, text=True, env={**e, **(env or {})}, cwd=ROOT, timeout=900)
     return r.returncode, r.stdout, r.stderr
 
 @pytest.fixture
