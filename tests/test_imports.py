@@ -3,7 +3,7 @@ rule), imports inside functions included. Checked by reading every module's impo
 
 The lessons themselves are held to the same rule (every code cell, hidden ones included). `KNOWN_BACKWARD_IN_LESSONS`
 would list a backward import a lesson still had; it is empty (lesson 11, the last, now runs its ablation through lesson 06's
-harness instead of lesson 14's command). The test fails on any backward import not listed, and on a listed one that no
+harness instead of lesson 15's command). The test fails on any backward import not listed, and on a listed one that no
 longer exists, so the list can only shrink. A planted backward import, one inside a function too, is caught."""
 import ast, json, re
 from pathlib import Path
