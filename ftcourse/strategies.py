@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['STRATEGY_REGISTRY', 'STRATEGIES', 'CORE_STRATEGIES', 'Strategy', 'register_strategy', 'check_strategy_names',
-           'fit_strategy', 'group_drift', 'History', 'plot_drift', 'check_run', 'run_strategy', 'load_results',
-           'save_results', 'compare', 'results_table', 'summary_table', 'plot_results', 'tune_lrs', 'best_lrs',
-           'lr_grid_table', 'plot_lr_grid']
+           'fit_strategy', 'group_drift', 'History', 'plot_drift', 'check_run', 'eval_dl', 'class_preds',
+           'run_strategy', 'load_results', 'save_results', 'compare', 'results_table', 'summary_table', 'plot_results',
+           'tune_lrs', 'best_lrs', 'lr_grid_table', 'plot_lr_grid']
 
 # %% ../nbs/06_strategies.ipynb #1c7cf496
 from .core import UserError, param_groups, group_counts, seed_everything, count_params, device_name, preset, to_amp, check_device, Throughput
@@ -20,6 +20,7 @@ import pandas as pd
 from fastprogress.fastprogress import progress_bar
 from typing import Callable
 import numpy as np, torch
+from sklearn.metrics import f1_score
 import matplotlib.pyplot as plt
 from fastai.callback.core import Callback
 from fastai.learner import Recorder
@@ -126,6 +127,15 @@ def check_run(make_learner, strategies):
     "Build the first learner that `strategies` need before anything trains, so that missing data, weights or tokenizer, or a wrong device, stop the run at once."
     return check_device(make_learner(pretrained=any(STRATEGY_REGISTRY[s].pretrained for s in check_strategy_names(strategies))))
 
+def eval_dl(learn):
+    "The data a run is judged on: the held-out set the learner carries as `test_dl` (lesson 14: when a validation split carved from the training data watches training, for early stopping), else its validation set."
+    return getattr(learn, 'test_dl', None) or learn.dls.valid
+
+def class_preds(learn, dl=None):
+    "A classifier's targets and predicted class indices on `dl` (default: `eval_dl`), as NumPy arrays."
+    with learn.no_bar(): probs, targs = learn.get_preds(dl=dl or eval_dl(learn))
+    return targs.numpy(), probs.argmax(-1).numpy()
+
 def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='', data='', p=None, amp=None, return_learner=False, **fit_kw):
     "Build a fresh learner with `make_learner(pretrained)` in mixed precision `amp` (lesson 00's `to_amp`), train it with `strategy` (`fit_kw` to `fit_strategy`), and return its record (and the learner)."
     check_strategy_names([strategy])
@@ -135,10 +145,13 @@ def run_strategy(make_learner, strategy, epochs, lr, seed=42, family='', model='
     start = time.time()
     with learn.no_bar(), learn.no_logging(): fit_strategy(learn, strategy, epochs, lr, cbs=[hist, speed], **fit_kw)
     seconds = time.time() - start
-    with learn.no_bar(): valid_loss, *metrics = learn.validate()
+    dl = eval_dl(learn)
+    with learn.no_bar(): valid_loss, *metrics = learn.validate(dl=dl)
+    metric = learn.recorder.metric_names[3]
+    f1 = dict(f1_macro=float(f1_score(*class_preds(learn, dl), average='macro'))) if metric == 'accuracy' else {}     # what accuracy hides (lesson 14)
     rec = dict(family=family, model=model, data=data, strategy=strategy, epochs=epochs,
-                n_train=len(learn.dls.train_ds), n_valid=len(learn.dls.valid_ds),
-                metric=learn.recorder.metric_names[3], value=float(metrics[0]), valid_loss=float(valid_loss),
+                n_train=len(learn.dls.train_ds), n_valid=len(dl.dataset),
+                metric=metric, value=float(metrics[0]), **f1, valid_loss=float(valid_loss),
                 train_seconds=round(seconds, 2), trainable_params=max(sum(r['trainable']) for r in hist.rows),
                 total_params=count_params(learn.model)['total'], seed=seed, preset=preset(p).name, device=device_name(learn.dls.device),
                 amp=learn.amp, **speed.summary(), lr=lr, **fit_kw, history=hist.rows)
@@ -183,13 +196,14 @@ def results_table(records):
                           'train_seconds': r['train_seconds'], 'trainable_params': r['trainable_params'],
                           'trainable_%': round(100 * r['trainable_params'] / r['total_params'], 1)} for r in records])
 
-def summary_table(records):
-    "One row per strategy (in the order run): the metric's mean and spread over seeds, mean time, trainable parameters."
+def summary_table(records, f1=False):
+    "One row per strategy (in the order run): the metric's mean and spread over seeds (with `f1`, the mean macro-F1 too), mean time, trainable parameters."
     t = results_table(records)
     if t.empty: return t
     m = records[0]['metric']
     g = t.groupby('strategy', sort=False)
-    return pd.DataFrame({'seeds': g.size(), m: g[m].mean().round(3), '±': g[m].std(ddof=1).round(3),
+    f1 = {'f1_macro': pd.Series([r.get('f1_macro', np.nan) for r in records]).groupby(t.strategy, sort=False).mean().round(3)} if f1 else {}
+    return pd.DataFrame({'seeds': g.size(), m: g[m].mean().round(3), '±': g[m].std(ddof=1).round(3), **f1,
                          'train_seconds': g.train_seconds.mean().round(1), 'trainable_params': g.trainable_params.max(),
                          'trainable_%': g['trainable_%'].max()})
 
