@@ -4,18 +4,21 @@
 
 # %% auto #0
 __all__ = ['FAMILIES', 'MODELS', 'POCKETS', 'model_where', 'info', 'check_pockets', 'prepare', 'check_strategies', 'check_model',
-           'check_data', 'parser', 'export_learner', 'train_from_args', 'run_family', 'main', 'ablation_args',
-           'run_ablation']
+           'check_data', 'parser', 'export_learner', 'save_predictions', 'train_from_args', 'run_family',
+           'search_from_args', 'main', 'ablation_args', 'run_ablation']
 
 # %% ../nbs/15_cli.ipynb #f138bc65
 import os, sys, json, time, argparse, contextlib
 from pathlib import Path
 from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS, strategy_lr, run_defaults
 from .data import DATASETS, where, require, read_table, folder_frame
-from .strategies import STRATEGY_REGISTRY, check_strategy_names, run_strategy, compare, load_results, save_results, summary_table
+from .strategies import STRATEGY_REGISTRY, check_strategy_names, run_strategy, compare, load_results, save_results, summary_table, class_preds
 from .compare import ALL_STRATEGIES, family_task
 from .gpu import world, per_process_bs, use_local_gpu, DDPTrainer
 from .lora import LORA_STRATEGIES, lora_targets, save_adapter
+from .little import early_stopped, stopped_at, run_search, check_search_params, SEARCH_SPACE
+from fastai.callback.tracker import TrackerCallback
+import pandas as pd
 from functools import partial
 from fastai.callback.training import GradientAccumulation
 
@@ -128,23 +131,29 @@ def _positive(cast):
     f.__name__ = cast.__name__
     return f
 
-def _train_args(p):
+def _task_args(p, out_help):
+    "The options that say which task to run and where: for finetune, compare and search."
     p.add_argument('family', choices=FAMILIES, help='which model family')
     p.add_argument('--data', help=f"a dataset ({', '.join(DATASETS)}), an image folder, or a CSV/TSV")
-    p.add_argument('--valid', help='an explicit validation file or folder (default: a seeded split)')
     p.add_argument('--model', help='a model name (see ftcourse info) or a checkpoint folder')
-    p.add_argument('--epochs', type=_positive(int), help='total epochs for every strategy')
-    p.add_argument('--lr', type=_positive(float), help='base (head) learning rate')
     p.add_argument('--bs', type=_positive(int), help='batch size')
     p.add_argument('--n-train', type=_positive(int), help='use at most N training items')
-    p.add_argument('--text-col', help='text column of a CSV/TSV')
-    p.add_argument('--label-col', help='label column of a CSV/TSV')
     p.add_argument('--preset', choices=tuple(PRESETS), help='smoke, cpu or gpu (default: chosen from the machine)')
     p.add_argument('--device', choices=DEVICES, help='where to train: auto (CUDA when present, the default), cpu or cuda')
     p.add_argument('--amp', choices=AMP_CHOICES, help="mixed precision: auto (the default: bf16 or fp16 as the GPU allows, off on a CPU), bf16, fp16 or off")
     p.add_argument('--seed', type=int, default=42, help='random seed')
-    p.add_argument('--out', default='runs', help='folder for results.json, the plot and the model')
+    p.add_argument('--out', default='runs', help=out_help)
+
+def _train_args(p):
+    _task_args(p, 'folder for results.json, the plot and the model')
+    p.add_argument('--valid', help='an explicit validation file or folder (default: a seeded split)')
+    p.add_argument('--epochs', type=_positive(int), help='total epochs for every strategy')
+    p.add_argument('--lr', type=_positive(float), help='base (head) learning rate')
+    p.add_argument('--text-col', help='text column of a CSV/TSV')
+    p.add_argument('--label-col', help='label column of a CSV/TSV')
     p.add_argument('--resume', action='store_true', help='skip the strategies already in OUT/results.json')
+    p.add_argument('--early-stop', type=_positive(int), metavar='PATIENCE', help="stop after PATIENCE epochs without a lower validation loss on a split carved from the training data, keep the best epoch's weights, judge on the test set (lesson 14)")
+    p.add_argument('--early-stop-on', choices=('valid_loss', 'accuracy'), help="what --early-stop watches: the validation loss (the default) or accuracy")
     p.add_argument('--lm', action='store_true', help='gpt only: fine-tune the language model on --data (a .txt file, or sst2/pydoc), reporting perplexity')
     p.add_argument('--lora-r', type=_positive(int), help='the lora strategies: adapter rank (default 8)')
     p.add_argument('--lora-alpha', type=_positive(float), help='the lora strategies: adapter scale alpha, used as alpha/r (default 2r)')
@@ -168,6 +177,12 @@ def parser():
     _train_args(c)
     c.add_argument('--strategies', default='scratch,frozen,fine_tune,gradual', help="comma-separated strategies (below), or all")
     c.add_argument('--seeds', type=_positive(int), default=1, help='run every strategy with seeds SEED, SEED+1, ... SEED+N-1 and report the mean and spread')
+    s = sub.add_parser('search', help='search learning rate, factor, weight decay and epochs with Optuna on a carved validation split, then judge the best on the test set (lesson 14)')
+    _task_args(s, 'folder for study.json, trials.csv and search.png')
+    s.add_argument('--trials', type=_positive(int), default=20, help='Optuna trials (default 20)')
+    s.add_argument('--params', default=','.join(SEARCH_SPACE), help=f"what to search, comma-separated (default: all of {', '.join(SEARCH_SPACE)})")
+    s.add_argument('--strategy', default='discriminative', help='the strategy every trial trains with (default discriminative)')
+    s.add_argument('--seeds', type=_positive(int), default=1, help='train the best settings with N seeds for the test score (default 1)')
     return p
 
 # %% ../nbs/15_cli.ipynb #5165846e
@@ -175,8 +190,17 @@ def export_learner(learn, out):
     "Save `learn` with fastai's `export` as `out/model.pkl` (and, trained with LoRA, its adapters alone in `out/adapter`, lesson 13); returns the path."
     fn = Path(out).absolute()/'model.pkl'
     if getattr(learn, 'lora', None) and not world()[0]: save_adapter(learn, Path(out)/'adapter')
-    learn.remove_cbs(learn.cbs.filter(lambda c: isinstance(c, DDPTrainer)))     # trained on several processes: the file is a one-process learner
+    learn.remove_cbs(learn.cbs.filter(lambda c: isinstance(c, (DDPTrainer, TrackerCallback))))    # several processes, early stopping: not needed to predict
+    learn.test_dl = None
     learn.export(fn)
+    return fn
+
+def save_predictions(learn, out):
+    "A classifier's targets and predictions on the data it was judged on, by class name, as `out/predictions.csv`; returns the path."
+    t, p = class_preds(learn)
+    vocab = list(learn.dls.vocab)
+    fn = Path(out)/'predictions.csv'
+    pd.DataFrame({'target': [vocab[i] for i in t], 'prediction': [vocab[i] for i in p]}).to_csv(fn, index_label='item')
     return fn
 
 def _accumulating(make, n_acc, pretrained):
@@ -196,7 +220,7 @@ def _data_parallel(make, pretrained):
     return learn
 
 def train_from_args(args, strategies, make, desc, d, export=export_learner, **meta):
-    "What `ftcourse finetune`/`compare` share for every family: train `strategies` as the run defaults `d` say (epochs, each strategy's rate, factor, gradient accumulation), write results.json and the plot, and (finetune) `export(learn, out)`."
+    "What `ftcourse finetune`/`compare` share for every family: train `strategies` as the run defaults `d` say (epochs, each strategy's rate, factor, gradient accumulation), write results.json and the plot, and (finetune) `export(learn, out)` and a classifier's `predictions.csv`."
     out, p = Path(args.out), meta['p']
     n = world()[1]
     if d.get('n_acc'): make = partial(_accumulating, make, per_process_bs(d['n_acc'], n))   # a batch that does not fit: accumulate (each process its share)
@@ -216,25 +240,33 @@ def train_from_args(args, strategies, make, desc, d, export=export_learner, **me
             print(f'already done (--resume): {out}')
         else:
             rec, learn = run_strategy(make, strategies[0], d['epochs'], rates[strategies[0]], seed=args.seed, return_learner=True, **meta)
+            if es := stopped_at(learn):
+                rec['early_stop'] = es
+                print(f"early stopping: {es['epochs']} of {d['epochs']} epochs, the best epoch's weights ({es['best_epoch']}) kept")
             records = [r for r in records if not (r['strategy'] == strategies[0] and r['seed'] == args.seed)] + [rec]
             out.mkdir(parents=True, exist_ok=True)
+            if 'f1_macro' in rec and not world()[0]: save_predictions(learn, out)
             saved = f', model: {export(learn, out)}'        # the model first: a record means its model is there
             save_results(records, out)
     else:
         seeds = tuple(range(args.seed, args.seed + getattr(args, 'seeds', 1)))     # compare --seeds N
         records = compare(make, strategies, d['epochs'], rates, seeds=seeds, out=out, resume=args.resume, **meta)
-    print(summary_table(records).to_string())
+    if getattr(args, 'early_stop', None) and args.command == 'compare':
+        print('early stopping, epochs trained: ' + ', '.join(f"{r['strategy']} {len(r['history'])}" for r in records))
+    print(summary_table(records, f1=any('f1_macro' in r for r in records)).to_string())
     print(f"results: {out/'results.json'}, plot: {out/'results.png'}{saved}")
     return 0
 
 # %% ../nbs/15_cli.ipynb #ec53a7bf
 def run_family(args, strategies):
-    "Train `strategies` as the options `args` say: the family's task (lesson 11's `family_task`), then `train_from_args`; `--lm` saves a Hugging Face folder. Under `torchrun`, each of the processes loads its share of the global batch."
+    "Train `strategies` as the options `args` say: the family's task (lesson 11's `family_task`), then `train_from_args`; `--lm` saves a Hugging Face folder; `--early-stop` watches a split carved from the training data (lesson 14). Under `torchrun`, each of the processes loads its share of the global batch."
     from ftcourse.decoders import save_lm                             # the GPT side, imported only when it is asked for
     p, family = preset(args.preset), 'gpt-lm' if args.lm else args.family
     bs = per_process_bs(args.bs or run_defaults(family, args.model, p)['bs']) if world()[1] > 1 else args.bs
-    make, desc, d = family_task(family, p, args.model, args.data, args.valid, args.text_col, args.label_col,
-                                args.seed, n_train=args.n_train, epochs=args.epochs, lr=args.lr, bs=bs)
+    task = lambda split: family_task(family, p, args.model, args.data, args.valid, args.text_col, args.label_col,
+                                     args.seed, split=split, n_train=args.n_train, epochs=args.epochs, lr=args.lr, bs=bs)
+    make, desc, d = task('test')
+    if args.early_stop: make = partial(early_stopped, task('valid')[0], make, args.early_stop, monitor=args.early_stop_on or 'valid_loss')   # watched on a carved split, judged on the test set (lesson 14)
     return train_from_args(args, strategies, make, desc, d, save_lm if args.lm else export_learner, family=args.family, model=d['model'], p=p)
 
 def _check_train_args(a):
@@ -242,11 +274,38 @@ def _check_train_args(a):
     if a.command == 'finetune' and len(strategies) != 1: raise UserError("--strategy takes one strategy (use compare for several)")
     if (a.lora_r or a.lora_alpha or a.lora_targets) and not set(strategies) & set(LORA_STRATEGIES):
         raise UserError(f"--lora-r, --lora-alpha and --lora-targets are for the lora strategies ({', '.join(LORA_STRATEGIES)})")
+    if a.early_stop: _check_carvable(a, '--early-stop')
+    elif a.early_stop_on: raise UserError('--early-stop-on says what --early-stop watches: give --early-stop PATIENCE too')
     a.model = check_model(a.family, a.model)
     a.data = check_data(a.family, a.data, a.valid, a.text_col, a.label_col, lm=a.lm)
     use_device(a.device); amp_choice(override=a.amp)                  # a device or number format this machine lacks: stop now
     use_local_gpu()                                                    # under torchrun on GPUs: this process's own GPU
     return strategies
+
+def _check_carvable(a, option):
+    "`option` needs a validation split carved from the training data: the course's datasets only, classifiers only."
+    if getattr(a, 'lm', False): raise UserError(f"{option} is for classifiers: the language model (--lm) is judged on held-out text already")
+    if a.data is not None and a.data not in (('digits',) if a.family == 'resnet' else ('sst2', 'imdb', 'pydoc')):
+        raise UserError(f"{option} carves a validation split from the training data, which the command does for the course's datasets only "
+                        f"({'digits' if a.family == 'resnet' else 'sst2, imdb, pydoc'}), not --data {a.data}")
+
+def search_from_args(a):
+    "`ftcourse search`: the options checked, then lesson 14's `run_search`; prints the best settings and the test score."
+    strategy, params = check_strategies(a.strategy), check_search_params(a.params)
+    if len(strategy) != 1: raise UserError("--strategy takes one strategy")
+    _check_carvable(a, 'search')
+    a.model = check_model(a.family, a.model); a.data = check_data(a.family, a.data)             # before anything is built
+    use_device(a.device); amp_choice(override=a.amp)
+    print(f"ftcourse search {a.family}: {a.trials} trials of {strategy[0]} over {', '.join(params)}, preset {preset(a.preset).name}, {device_name()}")
+    res, _ = run_search(a.family, a.trials, a.out, params, strategy[0], a.preset, a.seed, a.seeds, a.model, a.data, a.n_train, a.bs, a.amp)
+    t = pd.DataFrame(res['trials']).state.value_counts().to_dict()
+    print(f"trials: {t.get('complete', 0)} complete, {t.get('pruned', 0)} pruned; best on the validation split: {res['best']['valid_accuracy']:.3f} with "
+          + ', '.join(f'{k} {v:.3g}' if isinstance(v, float) else f'{k} {v}' for k, v in res['best']['params'].items()))
+    acc = [r['value'] for r in res['test']]
+    print(f"test set ({res['data']}): accuracy {res['test_accuracy']:.3f}" + (f" ± {pd.Series(acc).std(ddof=1):.3f} over {len(acc)} seeds" if len(acc) > 1 else '')
+          + f", macro-F1 {sum(r['f1_macro'] for r in res['test']) / len(acc):.3f}")
+    print(f"study: {Path(a.out)/'study.json'}, trials: {Path(a.out)/'trials.csv'}, plot: {Path(a.out)/'search.png'}")
+    return 0
 
 def main(argv=None):
     "The `ftcourse` command: returns the exit status (2 for a user's mistake, with one line on stderr). Under `torchrun`, only rank 0 prints."
@@ -256,6 +315,7 @@ def main(argv=None):
         with contextlib.redirect_stdout(open(os.devnull, 'w')) if rank else contextlib.nullcontext():
             if args.command == 'info': info(args.json); return 0
             if args.command == 'prepare': prepare(check_pockets(args.pockets)); return 0
+            if args.command == 'search': return search_from_args(args)
             return run_family(args, _check_train_args(args)) or 0
     except UserError as e:
         if not rank: print(f"ftcourse: error: {' '.join(str(e).split())}", file=sys.stderr)

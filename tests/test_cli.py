@@ -314,3 +314,63 @@ def test_finetune_lora_saves_the_adapter(offline, tmp_path, monkeypatch):
     xb = loaded.dls.valid.one_batch()[:-1]
     exported.model.eval(); loaded.model.eval()
     with torch.no_grad(): assert torch.equal(exported.model(*xb), loaded.model(*xb))
+
+@pytest.mark.parametrize('args,fragments', [
+    (('search', 'resnet', '--trials', '0'), ("argument --trials: '0' must be positive",)),
+    (('search', 'resnet', '--params', 'lr,momentum'), ("unknown search parameter 'momentum': choose from lr, factor, wd, epochs",)),
+    (('search', 'resnet', '--strategy', 'warp'), ("unknown strategy 'warp'",)),
+    (('search', 'bert', '--data', '{t}/ok.csv'), ('search carves a validation split from the training data', 'not --data')),
+    (('finetune', 'resnet', '--early-stop', '0'), ("argument --early-stop: '0' must be positive",)),
+    (('compare', 'bert', '--early-stop', '2', '--data', '{t}/ok.csv'), ('--early-stop carves a validation split',)),
+    (('finetune', 'gpt', '--lm', '--early-stop', '2'), ('--early-stop is for classifiers',)),
+    (('finetune', 'resnet', '--early-stop-on', 'accuracy'), ('give --early-stop PATIENCE too',)),
+    (('finetune', 'resnet', '--early-stop', '2', '--early-stop-on', 'f1'), ("argument --early-stop-on: invalid choice: 'f1'",)),
+])
+def test_little_data_mistakes(offline, texts, capsys, tmp_path, args, fragments):
+    "Lesson 14's options: a bad number of trials, an unknown search parameter, early stopping or a search where no split can be carved: one line, exit 2, nothing written."
+    try: code = main([a.format(t=texts) for a in args] + ['--preset', 'smoke', '--out', str(tmp_path/'out')])
+    except SystemExit as e: code = e.code
+    assert_user_error(code, capsys.readouterr().err, *fragments)
+    assert not (tmp_path/'out').exists()
+
+def test_f1_macro_is_sklearns_on_the_saved_predictions(offline, tmp_path):
+    "`finetune` records the macro-F1 of what it was judged on and saves those predictions: scikit-learn on the file gives the record's numbers; the summary prints it."
+    import pandas as pd
+    from sklearn.metrics import f1_score, accuracy_score
+    code, out, err = ftcourse('finetune', 'resnet', '--preset', 'smoke', '--strategy', 'fine_tune', '--epochs', '2', '--out', tmp_path)
+    assert code == 0, err
+    rec, = json.loads((tmp_path/'results.json').read_text())
+    pred = pd.read_csv(tmp_path/'predictions.csv')
+    assert list(pred.columns) == ['item', 'target', 'prediction'] and len(pred) == rec['n_valid']
+    assert abs(f1_score(pred.target, pred.prediction, average='macro') - rec['f1_macro']) < 1e-9
+    assert abs(accuracy_score(pred.target, pred.prediction) - rec['value']) < 1e-6
+    assert 'f1_macro' in out
+
+@pytest.mark.parametrize('monitor', ['valid_loss', 'accuracy'])
+def test_finetune_early_stop(offline, tmp_path, monitor):
+    "`--early-stop 1`: watched on the carved split (the loss, or accuracy), at most --epochs epochs, the epochs run and the best epoch recorded, judged on the whole test set."
+    code, out, err = ftcourse('finetune', 'resnet', '--preset', 'smoke', '--strategy', 'discriminative', '--early-stop', '1', '--early-stop-on', monitor,
+                              '--epochs', '30', '--lr', '0.1', '--out', tmp_path)
+    assert code == 0, err
+    rec, = json.loads((tmp_path/'results.json').read_text())
+    es = rec['early_stop']
+    assert es['epochs'] == len(rec['history']) and 1 <= es['best_epoch'] <= es['epochs'] <= 30
+    watched = [h[monitor] for h in rec['history']]
+    assert es['best_epoch'] == (watched.index(min(watched)) if monitor == 'valid_loss' else watched.index(max(watched))) + 1
+    if es['stopped']: assert es['epochs'] == es['best_epoch'] + 1                        # patience 1: one epoch without improvement
+    assert rec['n_valid'] == 179 and f"early stopping: {es['epochs']} of 30 epochs" in out   # the test set of the digits 5-9, not the carved split
+    from fastai.learner import load_learner
+    assert not any('EarlyStop' in type(c).__name__ for c in load_learner(tmp_path/'model.pkl').cbs)
+
+def test_search_writes_its_study(offline, tmp_path):
+    "`ftcourse search` with 3 trials in the smoke preset: the study (every trial, the best settings, the test score), the trials table and the plot."
+    code, out, err = ftcourse('search', 'resnet', '--trials', '3', '--params', 'lr,epochs', '--preset', 'smoke', '--out', tmp_path)
+    assert code == 0, err
+    study = json.loads((tmp_path/'study.json').read_text())
+    assert len(study['trials']) == 3 and study['searched'] == ['lr', 'epochs'] and study['strategy'] == 'discriminative'
+    assert set(study['best']['params']) == {'lr', 'epochs', 'factor'} and 1e-4 <= study['best']['params']['lr'] <= 3e-1
+    assert study['best']['valid_accuracy'] == max(t['accuracy'] for t in study['trials'] if t['state'] == 'complete')
+    t, = study['test']
+    assert 0 <= t['value'] <= 1 and 0 <= t['f1_macro'] <= 1 and study['test_accuracy'] == t['value']
+    assert (tmp_path/'search.png').stat().st_size > 1000 and len((tmp_path/'trials.csv').read_text().splitlines()) == 4
+    assert 'test set' in out and 'best on the validation split' in out
