@@ -196,10 +196,11 @@ def export_learner(learn, out):
     return fn
 
 def save_predictions(learn, out):
-    "A classifier's targets and predictions on the data it was judged on, by class name, as `out/predictions.csv`; returns the path."
+    "A classifier's targets and predictions on the data it was judged on, by class name, as `out/predictions.csv`; returns the path. Every process of a data-parallel run predicts (fastai gathers predictions across processes), rank 0 writes."
     t, p = class_preds(learn)
     vocab = list(learn.dls.vocab)
     fn = Path(out)/'predictions.csv'
+    if world()[0]: return fn
     pd.DataFrame({'target': [vocab[i] for i in t], 'prediction': [vocab[i] for i in p]}).to_csv(fn, index_label='item')
     return fn
 
@@ -245,7 +246,7 @@ def train_from_args(args, strategies, make, desc, d, export=export_learner, **me
                 print(f"early stopping: {es['epochs']} of {d['epochs']} epochs, the best epoch's weights ({es['best_epoch']}) kept")
             records = [r for r in records if not (r['strategy'] == strategies[0] and r['seed'] == args.seed)] + [rec]
             out.mkdir(parents=True, exist_ok=True)
-            if 'f1_macro' in rec and not world()[0]: save_predictions(learn, out)
+            if 'f1_macro' in rec: save_predictions(learn, out)
             saved = f', model: {export(learn, out)}'        # the model first: a record means its model is there
             save_results(records, out)
     else:
