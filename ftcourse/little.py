@@ -225,16 +225,16 @@ def run_search(family, trials, out=None, params=tuple(SEARCH_SPACE), strategy='d
     meta = dict(family=family, model=d['model'], p=p, amp=amp)
     study = search(make_valid, strategy, trials, params, fixed, seed, data=desc, **meta)
     if all(t.state != optuna.trial.TrialState.COMPLETE for t in study.trials): raise UserError(f"all {trials} trials were pruned: run more trials")
-    best = {**fixed, **study.best_params}
+    best, table = {**fixed, **study.best_params}, trials_table(study)
     tests = [run_strategy(make_test, strategy, best['epochs'], best['lr'], seed=s, factor=best['factor'], data=test_desc,
                           **({'wd': best['wd']} if 'wd' in best else {}), **meta) for s in range(seed, seed + seeds)]
     res = dict(family=family, model=d['model'], data=test_desc, strategy=strategy, preset=p.name, searched=list(params), fixed=fixed,
-               trials=trials_table(study).reset_index().to_dict('records'), best=dict(params=best, valid_accuracy=study.best_value),
+               trials=table.reset_index().to_dict('records'), best=dict(params=best, valid_accuracy=study.best_value),
                test=[{k: r[k] for k in ('seed', 'value', 'f1_macro', 'valid_loss', 'train_seconds')} for r in tests],
                test_accuracy=float(np.mean([r['value'] for r in tests])))
     if out is not None:
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         (out/'study.json').write_text(json.dumps(res, indent=1, default=float))
-        trials_table(study).to_csv(out/'trials.csv')
+        table.to_csv(out/'trials.csv')
         fig = plot_search(study, f"{family} {d['model']}, {strategy}: {trials} trials on {desc}"); fig.savefig(out/'search.png', dpi=120, bbox_inches='tight'); plt.close(fig)
     return res, study
