@@ -2,6 +2,7 @@
 import json, os, subprocess, sys
 from pathlib import Path
 import pytest
+import pandas as pd
 from conftest import ftcourse
 from ftcourse.cli import main
 from ftcourse.core import device_name, amp_choice
@@ -314,6 +315,29 @@ def test_finetune_lora_saves_the_adapter(offline, tmp_path, monkeypatch):
     xb = loaded.dls.valid.one_batch()[:-1]
     exported.model.eval(); loaded.model.eval()
     with torch.no_grad(): assert torch.equal(exported.model(*xb), loaded.model(*xb))
+    # and through the command: `ftcourse predict` from OUT (model.pkl) and from OUT/adapter (the adapter in the pretrained model) agree
+    (tmp_path/'new.csv').write_text('sentence,label\n"a wonderful , moving film",1\nthe dullest thing i have seen,0\nnot bad at all,1\n')
+    preds = {}
+    for src in ('.', 'adapter'):
+        code, out, err = ftcourse('predict', tmp_path/src, '--data', tmp_path/'new.csv', '--label-col', 'label', '--out', tmp_path/f'{src}.csv', env={'FTCOURSE_DATA': DATA})
+        assert code == 0 and '3 predictions, accuracy' in out, err
+        preds[src] = pd.read_csv(tmp_path/f'{src}.csv')
+    assert preds['.'].prediction.tolist() == preds['adapter'].prediction.tolist() and preds['.'].label.tolist() == [1, 0, 1]
+    assert (preds['.'].probability - preds['adapter'].probability).abs().max() <= 2e-3
+    assert preds['.'].item[0] == 'a wonderful , moving film'
+    code, out, err = ftcourse('predict', tmp_path/'adapter', '--data', tmp_path, env={'FTCOURSE_DATA': DATA})
+    assert_user_error(code, err, 'a text model needs a CSV/TSV or a .txt file, not a folder')
+
+@pytest.mark.parametrize('args,fragments', [
+    (('predict', '{t}', '--data', '{t}/ok.csv'), ('no model.pkl and no LoRA adapter (adapter_config.json) here',)),
+    (('predict', '{t}/ok.csv', '--data', '{t}/ok.csv'), ('cannot be loaded as a fastai learner',)),
+    (('predict', '{t}'), ('the following arguments are required: --data',)),
+])
+def test_predict_mistakes(offline, texts, capsys, args, fragments):
+    "`ftcourse predict` given something that is not a saved model, or no inputs: one line, exit 2."
+    try: code = main([a.replace('{t}', str(texts)) for a in args])
+    except SystemExit as e: code = e.code
+    assert_user_error(code, capsys.readouterr().err, *fragments)
 
 @pytest.mark.parametrize('args,fragments', [
     (('search', 'resnet', '--trials', '0'), ("argument --trials: '0' must be positive",)),
