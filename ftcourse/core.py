@@ -131,7 +131,8 @@ RUN_DEFAULTS = {r[:2] + r[3:4]: dict(zip(RUN_COLUMNS, r)) for r in [
 # (family, model, preset): {strategy: its rate}, each picked on a validation split carved from training data
 STRATEGY_LRS = {      # the first six rates of a classifier's row from its family's lesson, the next three (ULMFiT's rows) from lesson 11, lora from lesson 13
     ('resnet', 'pocket-resnet', 'cpu'): dict(scratch=3e-3, frozen=1e-1, full=1e-3, discriminative=3e-2, fine_tune=1e-2, gradual=3e-2,      # lesson 07
-                                             chain_thaw=3e-2, gradual_flat=3e-3, ulmfit=1e-2),
+                                             chain_thaw=3e-2, gradual_flat=3e-3, ulmfit=1e-2,
+                                             lora=1e-2, lora_discriminative=3e-2, lora_fine_tune=3e-2),    # the lora rows: lesson 13
     ('bert', 'all-minilm-l6-v2', 'cpu'): dict(scratch=5e-4, frozen=1e-2, full=1e-4, discriminative=2e-3, fine_tune=1e-2, gradual=2e-3,    # lesson 08
                                               chain_thaw=1e-2, gradual_flat=5e-4, ulmfit=2e-3, lora=3e-3),    # lora: lesson 13
     ('gpt', 'pocket-gpt', 'cpu'): dict(scratch=3e-4, frozen=3e-2, full=1e-3, discriminative=1e-1, fine_tune=3e-2, gradual=3e-2,            # lesson 09
