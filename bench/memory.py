@@ -10,6 +10,8 @@ The texts are random words, long enough to fill every row; bert-base reads them 
 WordPiece vocabulary), gpt2 with a byte-level BPE tokenizer trained on them. Lesson 12's `peak_memory` then trains 3
 batches through the learner's own `fit`, every group trainable, in fp16 (`to_amp(learn, 'fp16')`), with
 `torch.cuda.set_per_process_memory_fraction` holding the process to the cap: an out-of-memory error is a failure.
+The two LoRA cases (lesson 13's `to_lora`, rank 8: adapters and head trained, the pretrained weights frozen) take twice
+the batch of the gpu preset's full fine-tuning (64 x 128 tokens): the target is that they fit the same cap.
 """
 import argparse, gc, json, tempfile
 from pathlib import Path
@@ -22,7 +24,9 @@ CASES = (('resnet34', 'resnet34, 224 px, batch 64', dict(bs=64, size=224)),
          ('bert-base', 'bert-base, batch 32 x 512 tokens', dict(bs=32, max_len=512)),
          ('gpt2', 'gpt2 classifier, batch 64 x 128 tokens', dict(bs=64, max_len=128)),
          ('gpt2', 'gpt2 classifier, batch 32 x 512 tokens', dict(bs=32, max_len=512)),
-         ('gpt2-lm', 'gpt2 language model, batch {bs} x {max_len} tokens (gpu preset)', {}))      # read from the run defaults below
+         ('gpt2-lm', 'gpt2 language model, batch {bs} x {max_len} tokens (gpu preset)', {}),      # read from the run defaults below
+         ('bert-base', 'bert-base with LoRA (r=8), batch 128 x 128 tokens', dict(bs=128, max_len=128, lora=True)),   # twice the full batch (lesson 13)
+         ('gpt2', 'gpt2 classifier with LoRA (r=8), batch 128 x 128 tokens', dict(bs=128, max_len=128, lora=True)))
 
 def random_texts(n, words=600, seed=0):
     "`n` texts of `words` random words from MiniLM's vocabulary (whole words only), with alternating labels 0 and 1."
@@ -31,8 +35,15 @@ def random_texts(n, words=600, seed=0):
     rng = np.random.default_rng(seed)
     return pd.DataFrame({'text': [' '.join(rng.choice(vocab, words)) for _ in range(n)], 'label': np.arange(n) % 2})
 
-def learner(kind, folders, bs, max_len=None, size=None, n_batches=3):
-    "The course's learner for case `kind`, random init, with at least `n_batches` training batches."
+def learner(kind, folders, bs, max_len=None, size=None, n_batches=3, lora=False):
+    "The course's learner for case `kind`, random init, with at least `n_batches` training batches; with `lora`, lesson 13's adapters (r=8, the family's targets) on it."
+    learn = _learner(kind, folders, bs, max_len, size, n_batches)
+    if lora:
+        from ftcourse.lora import to_lora
+        to_lora(learn)
+    return learn
+
+def _learner(kind, folders, bs, max_len=None, size=None, n_batches=3):
     from ftcourse.core import preset
     p = preset('gpu')
     if kind == 'resnet34':

@@ -82,9 +82,10 @@ def test_mfu_tiny_runs_both_paths(dry_run):
 def test_memory_cpu_builds_every_learner(dry_run):
     "In the dry run, bench/memory.py --device cpu builds each case's learner and its batches have the sizes measured on a GPU."
     r, out = dry_run
-    assert len(json.loads((out/'memory.json').read_text())['cases']) == 6
+    assert len(json.loads((out/'memory.json').read_text())['cases']) == 8
     shapes = re.findall(r'built, batch (\(.*?\))', (out/'memory.log').read_text())
-    assert shapes == ['(64, 3, 224, 224)', '(64, 128)', '(32, 512)', '(64, 128)', '(32, 512)', '(16, 128)']
+    assert shapes == ['(64, 3, 224, 224)', '(64, 128)', '(32, 512)', '(64, 128)', '(32, 512)', '(16, 128)', '(128, 128)', '(128, 128)']
+    assert 'with LoRA (r=8)' in (out/'memory.log').read_text()
 
 def test_data_share_prints_a_row_per_loader():
     r = bench('data_share.py', '--epochs', 1, '--bs', 256)
@@ -104,3 +105,19 @@ def test_ddp_bench_needs_two_gpus():
     if torch.cuda.device_count() >= 2: pytest.skip('this machine has several GPUs')
     r = bench('ddp.py', '--device', 'cuda', timeout=120)
     assert r.returncode != 0 and 'needs at least 2 GPUs here' in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+SST2 = os.environ.get('FTCOURSE_DATA')
+
+@pytest.mark.skipif(not (SST2 and os.path.isdir(os.path.join(SST2, 'sst2'))), reason='needs FTCOURSE_DATA with sst2/ (CI has it)')
+def test_lora_bench_reports_the_gap(tmp_path):
+    "bench/lora.py --quick: a rate per strategy on the carved split, the test runs, another rank at lora's rate, and the gap as its last line."
+    r = bench('lora.py', '--family', 'gpt', '--preset', 'smoke', '--n-train', 64, '--seeds', 2, '--ranks', '8,2', '--quick', '--json', tmp_path/'lora.json',
+              timeout=600, FTCOURSE_DATA=SST2)
+    assert r.returncode == 0, r.stderr[-3000:]
+    last = r.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r'gap=-?\d+\.\d trained=\d+\.\d\d', last), last
+    recs = json.loads((tmp_path/'lora.json').read_text())['records']
+    assert sorted({(x['strategy'], x['seed']) for x in recs}) == [(s, k) for s in ('discriminative', 'lora', 'lora r=2') for k in (42, 43)]
+    assert {x['lr'] for x in recs if x['strategy'].startswith('lora')} == {3e-3}          # the other rank runs at the rate chosen for r=8
+    bad = bench('lora.py', '--strategies', 'discriminative')
+    assert bad.returncode == 2 and 'must include lora' in bad.stderr
