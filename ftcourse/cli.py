@@ -343,6 +343,7 @@ def predict_from_args(a):
     t = predict_items(learn, items)
     vocab = {str(v) for v in learn.dls.vocab}
     if labels is not None and {str(l) for l in labels} <= vocab: t['label'] = labels                   # known classes: the truth beside the guess
+    elif a.label_col: raise UserError(f"--label-col {a.label_col}: its labels ({', '.join(sorted({str(l) for l in labels} - vocab)[:3])}) are not the model's classes ({', '.join(sorted(vocab))})")
     if a.out is None: print(t.to_csv(index=False), end=''); return 0
     Path(a.out).parent.mkdir(parents=True, exist_ok=True); t.to_csv(a.out, index=False)
     acc = f", accuracy {(t.prediction.astype(str) == t.label.astype(str)).mean():.3f}" if 'label' in t else ''

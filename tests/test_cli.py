@@ -327,6 +327,9 @@ def test_finetune_lora_saves_the_adapter(offline, tmp_path, monkeypatch):
     assert preds['.'].item[0] == 'a wonderful , moving film'
     code, out, err = ftcourse('predict', tmp_path/'adapter', '--data', tmp_path, env={'FTCOURSE_DATA': DATA})
     assert_user_error(code, err, 'a text model needs a CSV/TSV or a .txt file, not a folder')
+    (tmp_path/'words.csv').write_text('sentence,label\ngreat,pos\nawful,neg\n')
+    code, out, err = ftcourse('predict', tmp_path, '--data', tmp_path/'words.csv', '--label-col', 'label', env={'FTCOURSE_DATA': DATA})
+    assert_user_error(code, err, "--label-col label: its labels (neg, pos) are not the model's classes (0, 1)")
 
 @pytest.mark.parametrize('args,fragments', [
     (('predict', '{t}', '--data', '{t}/ok.csv'), ('no model.pkl and no LoRA adapter (adapter_config.json) here',)),
