@@ -121,6 +121,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                'ftcourse.data.pets_dls': ('data.html#pets_dls', 'ftcourse/data.py'),
                                'ftcourse.data.pets_frame': ('data.html#pets_frame', 'ftcourse/data.py'),
                                'ftcourse.data.pydoc_frame': ('data.html#pydoc_frame', 'ftcourse/data.py'),
+                               'ftcourse.data.read_frame': ('data.html#read_frame', 'ftcourse/data.py'),
                                'ftcourse.data.read_table': ('data.html#read_table', 'ftcourse/data.py'),
                                'ftcourse.data.require': ('data.html#require', 'ftcourse/data.py'),
                                'ftcourse.data.resolve': ('data.html#resolve', 'ftcourse/data.py'),

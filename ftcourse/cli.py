@@ -12,7 +12,7 @@ __all__ = ['FAMILIES', 'MODELS', 'POCKETS', 'IMAGE_SUFFIXES', 'model_where', 'in
 import os, sys, json, time, argparse, contextlib, warnings
 from pathlib import Path
 from .core import UserError, report, preset, versions, device_name, on_colab, hub_reachable, PRESETS, DEVICES, AMP_CHOICES, use_device, amp_choice, RUN_DEFAULTS, strategy_lr, run_defaults
-from .data import DATASETS, where, require, read_table, folder_frame, TEXT_COLS, _pick_col
+from .data import DATASETS, where, require, read_table, read_frame, folder_frame, TEXT_COLS, _pick_col
 from .strategies import STRATEGY_REGISTRY, check_strategy_names, run_strategy, compare, load_results, save_results, summary_table, class_preds
 from .compare import ALL_STRATEGIES, family_task
 from .gpu import world, per_process_bs, use_local_gpu, DDPTrainer
@@ -314,9 +314,7 @@ def predict_inputs(data, text, text_col=None, label_col=None):
             items = [l for l in p.read_text().splitlines() if l.strip()]
             if not items: raise UserError(f"--data {data}: no text in it")
             return items, None
-        sep = '\t' if p.suffix.lower() in ('.tsv', '.tab') else ','
-        try: df = pd.read_csv(p, sep=sep)
-        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError): raise UserError(f"--data {data}: cannot be read as a table") from None
+        df = read_frame(p)                                           # lesson 01's reader: the same checks as for training data
         tc = _pick_col(df, text_col, TEXT_COLS, 'text', p)
         lc = None if label_col is None else _pick_col(df, label_col, (), 'label', p)
         df = df.dropna(subset=[tc])

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['SST2_FIX', 'PETS_FIX', 'IMDB_FIX', 'DATASETS', 'TEXT_COLS', 'LABEL_COLS', 'DECODE_ONCE_BYTES', 'DIGITS_SIZE',
            'SPLITS', 'PYDOC_TOPICS', 'data_home', 'cache_dir', 'DataNotFoundError', 'resolve', 'where', 'require',
-           'sst2_frames', 'read_table', 'split_frame', 'take', 'GatherBatches', 'DecodedImages', 'ImageDL', 'image_dls',
-           'digits_folder', 'folder_frame', 'check_split', 'digits_dls', 'pets_frame', 'pets_dls', 'folder_dls',
-           'HFTokens', 'tokenize_texts', 'PaddedRows', 'PaddedDL', 'text_dls', 'sst2_dls', 'table_dls', 'imdb_frames',
-           'pydoc_frame']
+           'sst2_frames', 'read_frame', 'read_table', 'split_frame', 'take', 'GatherBatches', 'DecodedImages',
+           'ImageDL', 'image_dls', 'digits_folder', 'folder_frame', 'check_split', 'digits_dls', 'pets_frame',
+           'pets_dls', 'folder_dls', 'HFTokens', 'tokenize_texts', 'PaddedRows', 'PaddedDL', 'text_dls', 'sst2_dls',
+           'table_dls', 'imdb_frames', 'pydoc_frame']
 
 # %% ../nbs/01_data.ipynb #7de6b4d2
 import os, csv, importlib, inspect, pkgutil, warnings
@@ -119,14 +119,18 @@ def _pick_col(df, col, guesses, what, fn):
         if g in df.columns: return g
     raise UserError(f"{fn}: cannot guess the {what} column among {', '.join(map(str, df.columns))}: name it")
 
-def read_table(path, text_col=None, label_col=None):
-    "Read a CSV/TSV of labelled texts into a DataFrame with `text` and `label` columns, checking it on the way."
+def read_frame(path):
+    "A CSV/TSV file (by its suffix) as a DataFrame, or a `UserError` that says why not."
     fn = Path(path).expanduser()
     if not fn.is_file(): raise DataNotFoundError(f"{fn}: no such file")
     sep = '\t' if fn.suffix.lower() in ('.tsv', '.tab') else ','
-    try: df = pd.read_csv(fn, sep=sep)
+    try: return pd.read_csv(fn, sep=sep)
     except pd.errors.EmptyDataError: raise UserError(f"{fn}: the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as e: raise UserError(f"{fn}: cannot be read as a table ({e})".replace('\n', ' ')) from None
+
+def read_table(path, text_col=None, label_col=None):
+    "Read a CSV/TSV of labelled texts into a DataFrame with `text` and `label` columns, checking it on the way."
+    fn, df = Path(path).expanduser(), read_frame(path)
     tc, lc = _pick_col(df, text_col, TEXT_COLS, 'text', fn), _pick_col(df, label_col, LABEL_COLS, 'label', fn)
     df = df[[tc, lc]].dropna().rename(columns={tc: 'text', lc: 'label'}).reset_index(drop=True)
     df['text'] = df['text'].astype(str)
