@@ -13,11 +13,12 @@ of the weights `lora` trains. Target (lesson 13, cpu preset, MiniLM, 4,000 sente
 `--quick` tries one rate per strategy (its grid's middle): it checks the script, and chooses nothing.
 """
 import argparse, json, time
+from functools import partial
 import pandas as pd
 from ftcourse.core import preset, versions      # first: it quiets a deprecation warning fastai's import would print
 from ftcourse.compare import family_task
 from ftcourse.strategies import compare, tune_lrs, best_lrs, lr_grid_table, summary_table
-from ftcourse.lora import LORA_STRATEGIES, lora_targets
+from ftcourse.lora import LORA_STRATEGIES, lora_targets, with_lora_options
 
 GRIDS = {   # rates to try per strategy: lesson 08's and 13's grids around the table's rates for MiniLM and the pocket GPT
     'bert': dict(frozen=(3e-3, 1e-2, 3e-2), full=(3e-5, 1e-4, 3e-4), discriminative=(1e-3, 2e-3, 5e-3), fine_tune=(3e-3, 1e-2, 3e-2),
@@ -25,11 +26,6 @@ GRIDS = {   # rates to try per strategy: lesson 08's and 13's grids around the t
     'gpt': dict(frozen=(1e-2, 3e-2, 1e-1), full=(3e-4, 1e-3, 3e-3), discriminative=(3e-2, 1e-1, 3e-1), fine_tune=(1e-2, 3e-2, 1e-1),
                 lora=(1e-3, 3e-3, 1e-2), lora_discriminative=(3e-3, 1e-2, 3e-2), lora_fine_tune=(3e-3, 1e-2, 3e-2)),
 }
-
-def with_options(make, **opts):
-    def make_lora(pretrained):
-        learn = make(pretrained); learn.lora_options = {**getattr(learn, 'lora_options', {}), **opts}; return learn    # to_lora reads them from the learner
-    return make_lora
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -52,18 +48,18 @@ def main(argv=None):
     tune, tune_desc, d = family_task(a.family, P, split='valid', n_train=a.n_train)
     if a.targets:
         print(f"LoRA targets: {lora_targets(tune(True).model, a.targets)}")          # checked before anything trains
-        tune = with_options(tune, targets=a.targets)
+        tune = partial(with_lora_options, tune, dict(targets=a.targets))
     meta = dict(factor=d['factor'], family=a.family, model=d['model'], p=P)
     grid = [r for s in strategies for r in tune_lrs(tune, [s], d['epochs'], GRIDS[a.family][s][1:2] if a.quick else GRIDS[a.family][s], seeds=(0,), data=tune_desc, **meta)]
     print(lr_grid_table(grid).to_string())
     lrs = best_lrs(grid)
     make, desc, d = family_task(a.family, P, n_train=a.n_train)
-    if a.targets: make = with_options(make, targets=a.targets)
+    if a.targets: make = partial(with_lora_options, make, dict(targets=a.targets))
     records = compare(make, strategies, d['epochs'], lrs, seeds=seeds, data=desc, **meta)
     for r in records: r['rank'] = 8 if r['strategy'] in LORA_STRATEGIES else None
     for r in ranks:
         if r == 8: continue
-        for rec in compare(with_options(make, r=r), ['lora'], d['epochs'], lrs['lora'], seeds=seeds, data=desc, **meta):
+        for rec in compare(partial(with_lora_options, make, dict(r=r)), ['lora'], d['epochs'], lrs['lora'], seeds=seeds, data=desc, **meta):
             records.append({**rec, 'strategy': f'lora r={r}', 'rank': r})
     t = summary_table(records).assign(lr=pd.Series({r['strategy']: r['lr'] for r in records}))
     print(f"{d['model']} on {desc}, {d['epochs']} epochs, test set ({records[0]['n_valid']} sentences), {time.time() - start:.0f} s in all")

@@ -16,7 +16,7 @@ from .data import DATASETS, where, require, read_table, read_frame, folder_frame
 from .strategies import STRATEGY_REGISTRY, check_strategy_names, run_strategy, compare, load_results, save_results, summary_table, class_preds
 from .compare import ALL_STRATEGIES, family_task
 from .gpu import world, per_process_bs, use_local_gpu, DDPTrainer
-from .lora import LORA_STRATEGIES, lora_targets, save_adapter, load_adapter
+from .lora import LORA_STRATEGIES, save_adapter, load_adapter, with_lora_options
 from .encoders import dls_tokenizer, predict_texts
 from .little import early_stopped, stopped_at, run_search, check_search_params, SEARCH_SPACE
 from fastai.callback.tracker import TrackerCallback
@@ -221,12 +221,6 @@ def _accumulating(make, n_acc, pretrained):
     learn.add_cb(GradientAccumulation(n_acc))
     return learn
 
-def _with_lora_options(make, opts, pretrained):
-    learn = make(pretrained)
-    if 'targets' in opts: opts = {**opts, 'targets': lora_targets(learn.model, opts['targets'])}    # checked on the first learner, before training
-    learn.lora_options = opts
-    return learn
-
 def _data_parallel(make, pretrained):
     learn = make(pretrained)
     learn.add_cb(DDPTrainer())
@@ -239,7 +233,7 @@ def train_from_args(args, strategies, make, desc, d, export=export_learner, **me
     if d.get('n_acc'): make = partial(_accumulating, make, per_process_bs(d['n_acc'], n))   # a batch that does not fit: accumulate (each process its share)
     if n > 1: make = partial(_data_parallel, make)                                         # under torchrun: one of n processes (lesson 12)
     lora = {k: v for k, v in dict(r=getattr(args, 'lora_r', None), alpha=getattr(args, 'lora_alpha', None), targets=getattr(args, 'lora_targets', None)).items() if v is not None}
-    if lora: make = partial(_with_lora_options, make, lora)                                # --lora-r, --lora-alpha, --lora-targets (lesson 13)
+    if lora: make = partial(with_lora_options, make, lora)                                # --lora-r, --lora-alpha, --lora-targets (lesson 13)
     meta = {**meta, 'data': desc, 'amp': getattr(args, 'amp', None), **({'factor': d['factor']} if 'factor' in d else {})}
     rates = {s: strategy_lr(d, s) for s in strategies}          # each strategy's own rate where the table has one (lesson 00)
     lr = f"{rates[strategies[0]]:g}" if len(set(rates.values())) == 1 else ', '.join(f'{s} {r:g}' for s, r in rates.items())
